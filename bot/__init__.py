@@ -1,0 +1,1 @@
+"""bot/: the assistant — one `Message` in, one `Reply` out. Never imports Slack or Telegram."""

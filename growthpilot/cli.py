@@ -1,0 +1,102 @@
+"""The `growthpilot` command: one sub-command per module in growthpilot/commands/.
+
+Every sub-command takes --config PATH and --json. Exit codes: 0 success,
+1 internal error (logged with an id), 2 user error (bad input, config, missing
+data or model: the message says how to fix it), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from typing import Sequence
+
+from . import __version__
+from .errors import UserFacingError, apology, log_internal
+
+# Sub-command modules, in the order `growthpilot --help` lists them.
+COMMAND_MODULES = (
+    "demo",
+    "ingest",
+    "insights",
+    "search",
+    "model",
+    "ask",
+    "chat",
+    "report",
+    "feedback",
+    "train",
+    "eval",
+    "serve",
+    "config_cmd",
+)
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every sub-command takes."""
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("common options")
+    g.add_argument("--config", metavar="PATH", default=None, help="config file (default: ./config.toml)")
+    g.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
+    g.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="growthpilot",
+        description="growthpilot — an open-source marketing copilot over your customer data.",
+        epilog="Run `growthpilot COMMAND --help` for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"growthpilot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parent = common_options()
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"growthpilot.commands.{name}")
+        module.register(sub, parent)
+    return parser
+
+
+def user_error_exit_code(exc: BaseException) -> int | None:
+    """Exit code for errors meant for the person, None for internal ones. Layers that cannot
+    import growthpilot.errors (knowledge/) mark theirs with `user_facing = True`."""
+    if isinstance(exc, UserFacingError):
+        return exc.exit_code
+    if getattr(exc, "user_facing", False):
+        return 2
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from .config import load_config
+
+    try:
+        cfg = load_config(args.config)
+        return int(args.handler(args, cfg) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `growthpilot ... | head`
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exit codes
+        code = user_error_exit_code(exc)
+        if code is None:
+            error_id = log_internal(exc)
+            message, code = apology(error_id), 1
+        else:
+            message = str(exc)
+        if getattr(args, "json", False):
+            print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+        print(f"error: {message}", file=sys.stderr)
+        return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

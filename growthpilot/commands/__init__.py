@@ -1,0 +1,1 @@
+"""One module per sub-command: `register(sub, parent)` adds its parser with `handler=run`."""

@@ -1,0 +1,14 @@
+"""`growthpilot ingest` (not built yet)."""
+
+from __future__ import annotations
+
+from ..errors import UserFacingError
+
+
+def register(sub, parent) -> None:
+    p = sub.add_parser("ingest", parents=[parent], help="(ingest: not built yet)", description="(not built yet)")
+    p.set_defaults(handler=run)
+
+
+def run(args, cfg) -> int:
+    raise UserFacingError("`growthpilot ingest` is not built yet")

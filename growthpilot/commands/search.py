@@ -1,0 +1,14 @@
+"""`growthpilot search` (not built yet)."""
+
+from __future__ import annotations
+
+from ..errors import UserFacingError
+
+
+def register(sub, parent) -> None:
+    p = sub.add_parser("search", parents=[parent], help="(search: not built yet)", description="(not built yet)")
+    p.set_defaults(handler=run)
+
+
+def run(args, cfg) -> int:
+    raise UserFacingError("`growthpilot search` is not built yet")

@@ -1,0 +1,38 @@
+"""The config sections that llm/ reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """[model] which causal LM. `name` is a hub id or a local folder (transformers or GGUF);
+    "embedded" means the offline default assembled from its pinned PyPI parts."""
+
+    name: str = "embedded"  # "embedded" | "embedded-small" | hub id | local path
+    gguf_file: str = ""  # file name inside `name` when it is a GGUF folder
+    adapter: str = ""  # name of an adapter under adapters_dir, or a path; "" = base model
+    adapters_dir: Path = Path(".growthpilot/adapters")
+    cache_dir: Path = Path(".growthpilot/cache/models")  # GGUF → safetensors conversions
+    device: str = "auto"  # auto | cpu | cuda
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """[generation] how replies are generated."""
+
+    backend: Literal["local", "openai"] = "local"
+    openai_base_url: str = "http://127.0.0.1:8000/v1"  # vLLM or any OpenAI-compatible server
+    openai_model: str = ""  # served model (or LoRA) name; the key comes from OPENAI_API_KEY
+    system_prompt: str = "You are growthpilot, a concise marketing assistant for a startup team."
+    max_new_tokens: int = 256
+    temperature: float = 0.7
+    top_p: float = 0.9
+    repetition_penalty: float = 1.1
+    timeout_s: float = 120.0  # a bound on one reply
+    queue_size: int = 16  # requests waiting for the model; beyond that: "busy"
+    seed: int = 0

@@ -1,0 +1,1 @@
+"""training/: LoRA fine-tuning with peft, datasets, evaluation. Never imports adapters/."""
