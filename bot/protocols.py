@@ -1,0 +1,41 @@
+"""What the assistant needs from its collaborators and what it offers to adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Protocol, Sequence
+
+from knowledge.types import Hit
+
+from .types import Message, Reply
+
+# Adapters pass this to see a reply grow: called with the text so far.
+OnPartial = Callable[[str], Awaitable[None]]
+
+
+class Retriever(Protocol):
+    """Hybrid search over ONE collection ("internal" or "public")."""
+
+    def search(self, query: str, k: int = 8, *, kinds: Sequence[str] | None = None, filters: dict | None = None) -> list[Hit]: ...
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A customer conversation handed to a human: sent to the team channel."""
+
+    platform: str
+    channel: str
+    user: str
+    reason: str  # "asked for a person" | "angry" | "repeated failure" | "low confidence"
+    transcript: tuple[tuple[str, str], ...]  # (role, text) with PII redacted
+
+
+HandoverNotifier = Callable[[Handover], Awaitable[None]]
+
+
+class AssistantProtocol(Protocol):
+    async def handle(self, message: Message, *, on_partial: OnPartial | None = None) -> Reply: ...
+
+    def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "") -> None:
+        """rating: +1 (👍) / -1 (👎) / 0 (a correction only)."""
+        ...
