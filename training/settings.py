@@ -25,5 +25,9 @@ class TrainingSettings:
     val_fraction: float = 0.1
     eval_every: int = 50
     save_every: int = 100
-    early_stopping_patience: int = 3
+    early_stopping_patience: int = 3  # validations without improvement before stopping; 0 = never
+    warmup_ratio: float = 0.03  # share of the steps with a linear learning-rate warm-up
+    weight_decay: float = 0.0
+    max_grad_norm: float = 1.0  # gradient clipping; 0 = off
+    keep_checkpoints: int = 2  # newest checkpoints kept under <adapter>/checkpoints/
     seed: int = 42
