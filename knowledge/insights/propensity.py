@@ -1,0 +1,161 @@
+"""Marketing-effect prediction: who is likely to buy in the next `label_days` days.
+
+Time-based split, no leakage: features only see events strictly before a cutoff; the label
+is "bought anything in [cutoff, cutoff + label_days)". The model is trained at
+cutoff_train = cutoff_test - label_days and evaluated (held-out AUC) at
+cutoff_test = end of log - label_days, so the test labels lie after everything the model
+was trained on. Users are then scored on features up to the end of the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .features import FEATURES, user_features
+from .prepare import BUY, DAY_S, BehaviorData, day_to_date, prepare
+from .segments import log_end_ts
+
+Model = Literal["hgb", "logistic"]
+
+
+@dataclass(frozen=True)
+class PropensityResult:
+    """A trained propensity model and how it did on the held-out (later) window."""
+
+    auc: float  # NaN when the test window has a single class
+    base_rate: float  # share of test users who bought in the test label window
+    lift_top_decile: float  # buy rate of the top 10% scored test users / base_rate
+    n_train: int
+    n_test: int
+    label_days: int
+    cutoff_train: str  # dates (UTC) of the cutoffs
+    cutoff_test: str
+    model_name: str
+    scores: pd.DataFrame = field(repr=False)  # user, code, propensity (next label_days days), sorted desc
+    model: object = field(repr=False, default=None)
+
+
+def default_label_days(data: BehaviorData) -> int:
+    """7 on logs of 4 weeks or more; a quarter of the span (at least 1 day) on shorter ones."""
+    span = int(data.day.max()) - int(np.quantile(data.day, 0.01)) + 1
+    return 7 if span >= 28 else max(1, span // 4)
+
+
+def propensity_features(behavior: pd.DataFrame | BehaviorData, cutoff_ts: int) -> pd.DataFrame:
+    """Features of users active before `cutoff_ts`, from events strictly before it."""
+    return user_features(prepare(behavior), cutoff_ts)
+
+
+def propensity_labels(data: BehaviorData, users: np.ndarray, cutoff_ts: int, label_days: int) -> np.ndarray:
+    """1 where the user (code) bought anything in [cutoff_ts, cutoff_ts + label_days days)."""
+    m = (data.b == BUY) & (data.ts >= cutoff_ts) & (data.ts < cutoff_ts + label_days * DAY_S)
+    buyers = np.zeros(data.n_users, dtype=bool)
+    buyers[data.user[m]] = True
+    return buyers[users].astype(np.int8)
+
+
+def _make_model(kind: Model, seed: int):
+    if kind == "hgb":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        return HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=15, early_stopping=False, random_state=seed)
+    if kind == "logistic":
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+        return make_pipeline(FunctionTransformer(np.log1p), StandardScaler(), LogisticRegression(max_iter=500))
+    raise ValueError(f"unknown propensity model {kind!r}: use hgb or logistic")
+
+
+class _Constant:
+    """Stand-in model when the training window has a single class."""
+
+    def __init__(self, p: float):
+        self.p = p
+
+    def predict_proba(self, x) -> np.ndarray:
+        return np.column_stack([np.full(len(x), 1 - self.p), np.full(len(x), self.p)])
+
+
+def propensity(
+    behavior: pd.DataFrame | BehaviorData,
+    *,
+    label_days: int | None = None,
+    model: Model = "logistic",
+    seed: int = 0,
+    end_features: pd.DataFrame | None = None,
+) -> PropensityResult:
+    """Train on an earlier window, report AUC on the later one, score everyone for the next window.
+    `end_features`: user_features(data, end of log) when the caller has them already."""
+    from sklearn.metrics import roc_auc_score
+
+    data = prepare(behavior)
+    ld = label_days or default_label_days(data)
+    end = log_end_ts(data)
+    c_test = end - ld * DAY_S
+    c_train = c_test - ld * DAY_S
+    x_tr = user_features(data, c_train)
+    y_tr = propensity_labels(data, x_tr.index.to_numpy(), c_train, ld)
+    x_te = user_features(data, c_test)
+    y_te = propensity_labels(data, x_te.index.to_numpy(), c_test, ld)
+    if len(x_tr) and 0 < y_tr.sum() < len(y_tr):
+        clf = _make_model(model, seed)
+        clf.fit(x_tr.to_numpy(dtype=np.float64), y_tr)
+    else:
+        clf = _Constant(float(y_tr.mean()) if len(y_tr) else 0.0)
+    p_te = clf.predict_proba(x_te.to_numpy(dtype=np.float64))[:, 1] if len(x_te) else np.array([])
+    auc = float(roc_auc_score(y_te, p_te)) if len(y_te) and 0 < y_te.sum() < len(y_te) else float("nan")
+    base = float(y_te.mean()) if len(y_te) else float("nan")
+    if len(y_te) and base > 0:
+        top = np.argsort(-p_te, kind="stable")[: max(1, len(p_te) // 10)]
+        lift = float(y_te[top].mean() / base)
+    else:
+        lift = float("nan")
+    x_all = end_features if end_features is not None else user_features(data, end)
+    p_all = clf.predict_proba(x_all.to_numpy(dtype=np.float64))[:, 1] if len(x_all) else np.array([])
+    codes = x_all.index.to_numpy()
+    scores = pd.DataFrame({"user": data.users[codes], "code": codes, "propensity": p_all})
+    scores = scores.sort_values(["propensity", "user"], ascending=[False, True]).reset_index(drop=True)
+    return PropensityResult(
+        auc=auc, base_rate=base, lift_top_decile=lift, n_train=len(x_tr), n_test=len(x_te), label_days=ld,
+        cutoff_train=day_to_date(c_train // DAY_S), cutoff_test=day_to_date(c_test // DAY_S),
+        model_name=model if not isinstance(clf, _Constant) else "constant", scores=scores, model=clf,
+    )
+
+
+def rank_users(result: PropensityResult, n: int = 100) -> pd.DataFrame:
+    """The `n` users most likely to buy in the next window (user pseudonym, propensity, rank)."""
+    top = result.scores.head(n)[["user", "propensity"]].copy()
+    top.insert(0, "rank", np.arange(1, len(top) + 1))
+    return top.reset_index(drop=True)
+
+
+def rank_segments(result: PropensityResult, user_segs: pd.DataFrame, *, top_n: int = 1000) -> pd.DataFrame:
+    """Per segment: users scored, mean propensity, expected buyers (sum of propensities), and
+    how many of the campaign's top-`top_n` users it holds with their expected buyers.
+    Sorted by mean propensity desc."""
+    s = result.scores.merge(user_segs[["code", "segment"]], on="code", how="left")
+    s["in_top"] = np.arange(len(s)) < top_n
+    s["p_top"] = np.where(s["in_top"], s["propensity"], 0.0)
+    g = s.groupby("segment", observed=True, sort=True).agg(
+        users=("propensity", "size"), mean_propensity=("propensity", "mean"), expected_buyers=("propensity", "sum"),
+        users_in_top=("in_top", "sum"), expected_buyers_in_top=("p_top", "sum"),
+    ).reset_index()
+    g["segment"] = g["segment"].astype(str)
+    return g.sort_values(["mean_propensity", "segment"], ascending=[False, True]).reset_index(drop=True)
+
+
+def campaign_forecast(result: PropensityResult, top_n: int) -> dict[str, float | int]:
+    """Expected buyers if a campaign reaches the top `top_n` users vs `top_n` random users."""
+    p = result.scores["propensity"].to_numpy()
+    k = min(top_n, len(p))
+    return {
+        "top_n": int(k),
+        "expected_buyers_top_n": float(p[:k].sum()),
+        "expected_buyers_random_n": float(p.mean() * k) if len(p) else 0.0,
+    }
