@@ -26,3 +26,21 @@ class KnowledgeError(Exception):
     The CLI maps it to the user-facing tier (exit code 2)."""
 
     user_facing = True
+
+
+DocumentKind = Literal["insight", "review", "doc"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One unit of text for the indexes (what `Store.documents(collection)` yields).
+
+    `metadata` carries what search filters and citations need: product, category,
+    date ("YYYY-MM-DD" or ""), sentiment ("pos"|"neg"|"neutral"|""), topic, lang, path...
+    """
+
+    id: str  # "insight:…", "review:<hex>", "doc:<relpath>#<n>"
+    kind: DocumentKind
+    text: str
+    title: str = ""
+    metadata: dict = field(default_factory=dict)

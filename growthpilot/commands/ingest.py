@@ -1,14 +1,140 @@
-"""`growthpilot ingest` (not built yet)."""
+"""`growthpilot ingest behavior|reviews|catalog|docs PATH`: read a file into the store.
+
+Prints read / accepted / rejected / duplicates (they reconcile) and where the rejected
+rows went. Exit code 0 when the file is in the store (even with rejects), 2 when nothing
+usable could be read (every row rejected, an empty file, an unreadable encoding). After a
+successful ingest that added something, insights and search indexes are refreshed unless
+--no-index.
+"""
 
 from __future__ import annotations
 
-from ..errors import UserFacingError
+import inspect
+import logging
+import sys
+from pathlib import Path
+
+from knowledge.ingest import INGESTERS, IngestReport
+from knowledge.privacy import Privacy
+from knowledge.store import Store
+
+from ..output import emit_json
+
+log = logging.getLogger(__name__)
+
+KIND_HELP = {
+    "behavior": "behaviour log: CSV/TSV/JSONL/Parquet, Taobao shape user_id,item_id,category_id,behavior,timestamp "
+                "(header optional)",
+    "reviews": "reviews: CSV/TSV/JSONL with text and optional rating, label, product, category, date, user",
+    "catalog": "product catalogue: item_id, name (name_zh), category_id, category, price, description",
+    "docs": "Markdown/text docs (a file or a folder) for the public collection: FAQ, policies, product pages",
+}
 
 
 def register(sub, parent) -> None:
-    p = sub.add_parser("ingest", parents=[parent], help="(ingest: not built yet)", description="(not built yet)")
+    p = sub.add_parser(
+        "ingest",
+        parents=[parent],
+        help="read a behaviour log, reviews, a catalogue or docs into the store",
+        description="Read a file into the knowledge store. User ids are replaced by keyed pseudonyms and personal "
+                    "data in free text is redacted before anything is stored. Files in UTF-8, UTF-8 with BOM or "
+                    "GB18030 are detected. Rejected rows go to <data dir>/rejects/ with line number and reason. "
+                    "Re-ingesting the same file adds nothing. Exit code 0: ingested (even with rejects); "
+                    "2: nothing usable could be read.",
+        epilog="kinds:\n" + "\n".join(f"  {k:9} {v}" for k, v in KIND_HELP.items()),
+        formatter_class=__import__("argparse").RawDescriptionHelpFormatter,
+    )
+    p.add_argument("kind", choices=list(INGESTERS), help="what the file holds: behavior, reviews, catalog or docs")
+    p.add_argument("path", type=Path, help="the file (or, for docs, a folder) to ingest")
+    p.add_argument("--no-index", action="store_true",
+                   help="do not recompute insights and search indexes afterwards (run `growthpilot ingest` of the "
+                        "last file without it, or `growthpilot demo`, to refresh later)")
     p.set_defaults(handler=run)
 
 
 def run(args, cfg) -> int:
-    raise UserFacingError("`growthpilot ingest` is not built yet")
+    privacy = Privacy.from_settings(cfg.privacy)
+    store = Store.open(cfg.data.dir)
+    try:
+        report = INGESTERS[args.kind](args.path, store, privacy, cfg.ingest, progress=sys.stderr.isatty())
+        refresh_result, refresh_note = None, ""
+        if not report.usable:
+            refresh_note = "nothing usable was read; store unchanged"
+        elif args.no_index:
+            refresh_note = "--no-index: insights and indexes not refreshed"
+        elif report.accepted == 0:
+            refresh_note = "nothing new; insights and indexes unchanged"
+        else:
+            refresh_result, refresh_note = _refresh(store, cfg, progress=sys.stderr.isatty())
+        counts = store.counts()
+    finally:
+        store.close()
+    if args.json:
+        emit_json({"ok": report.usable, "report": report.to_dict(), "store": counts,
+                   "refresh": refresh_result, "refresh_note": refresh_note})
+    else:
+        print(format_report(report))
+        if refresh_note:
+            print(f"  note        {refresh_note}")
+        if refresh_result:
+            print(f"  refreshed   {_summary(refresh_result)}")
+    return 0 if report.usable else 2
+
+
+def format_report(r: IngestReport) -> str:
+    """The human summary of an ingest."""
+    lines = [f"{r.kind} ← {r.file}" + ("  (already ingested: nothing added)" if r.already_ingested else "")]
+    width = len(f"{r.read:,}")
+    for name, value in (("read", r.read), ("accepted", r.accepted), ("rejected", r.rejected),
+                        ("duplicates", r.duplicates)):
+        lines.append(f"  {name:<11} {value:>{width},}")
+    lines.append(f"  rejects     {r.rejects_path if r.rejects_path else '-'}")
+    if r.redactions:
+        lines.append("  redacted    " + ", ".join(f"{k} {v}" for k, v in sorted(r.redactions.items())))
+    if r.seconds:
+        lines.append(f"  time        {r.seconds:.2f} s")
+    for note in r.notes:
+        lines.append(f"  note        {note}")
+    return "\n".join(lines)
+
+
+def _refresh(store: Store, cfg, *, progress: bool) -> tuple[dict | None, str]:
+    """Recompute insights and indexes through growthpilot.pipeline.refresh (SEARCH helper's).
+    Its sections are passed by parameter name from the config (data_dir → cfg.data.dir)."""
+    try:
+        from .. import pipeline
+    except ImportError:
+        return None, "growthpilot.pipeline is not available yet: insights and indexes were not refreshed"
+    fn = pipeline.refresh
+    kwargs = {}
+    for name, param in list(inspect.signature(fn).parameters.items())[1:]:
+        if name == "progress":
+            kwargs[name] = progress
+        elif name == "data_dir":
+            kwargs[name] = cfg.data.dir
+        elif name == "cfg":
+            kwargs[name] = cfg
+        elif hasattr(cfg, name):
+            kwargs[name] = getattr(cfg, name)
+        elif param.default is inspect.Parameter.empty:
+            raise TypeError(f"pipeline.refresh wants '{name}', which the ingest command cannot provide")
+    result = fn(store, **kwargs)
+    return (result if isinstance(result, dict) else {"result": str(result)}), ""
+
+
+def _summary(result: dict) -> str:
+    """One line from pipeline.refresh's result: insights, index sizes, seconds."""
+    parts = []
+    if "insights" in result:
+        parts.append(f"{result['insights']} insights")
+    indexes = result.get("indexes")
+    if isinstance(indexes, dict):
+        for name, value in indexes.items():
+            n = value.get("total", value.get("count", value.get("items"))) if isinstance(value, dict) else value
+            if isinstance(n, (int, float)):
+                parts.append(f"{name} index {n}")
+    seconds = result.get("seconds")
+    total = seconds.get("total") if isinstance(seconds, dict) else seconds
+    if isinstance(total, (int, float)):
+        parts.append(f"{total:.1f} s")
+    return ", ".join(parts) or "done"

@@ -1,0 +1,506 @@
+"""Ingest files into the store: behaviour logs, reviews, catalogues, docs.
+
+Every function returns an `IngestReport` whose counts reconcile:
+    accepted + rejected + duplicates == read
+Rejected rows go to <data_dir>/rejects/<file>.<timestamp>.jsonl, one JSON object per line
+with "line" (the physical line; for Parquet the row number), "reason", "message" ("line 17: …")
+and "fields" (user id pseudonymised, text redacted, so the
+rejects file holds no more personal data than the store). A file whose content hash was
+ingested before adds nothing: its rows all count as duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import pyarrow as pa
+
+from .chunking import chunk_document
+from .privacy import Privacy
+from .readers import (
+    Records,
+    Reject,
+    file_kind,
+    iter_behavior,
+    norm_header,
+    read_records,
+    read_text,
+    scan_file,
+    sniff_behavior,
+)
+from .settings import IngestSettings
+from .store import CatalogRow, DocChunk, ReviewRow, Store
+from .text import detect_lang
+from .types import KnowledgeError
+
+DOC_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest did. accepted + rejected + duplicates == read."""
+
+    read: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    rejects_path: Path | None
+    file: str
+    kind: str = ""
+    already_ingested: bool = False  # the same content was ingested before: nothing added
+    seconds: float = 0.0
+    redactions: dict = field(default_factory=dict)  # PII replaced in free text, per tag
+    notes: tuple[str, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        """True when at least one row is (now or already) in the store."""
+        return self.accepted + self.duplicates > 0
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["rejects_path"] = str(self.rejects_path) if self.rejects_path else None
+        d["notes"] = list(self.notes)
+        return d
+
+
+# ----------------------------------------------------------------------------- helpers
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(8 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+class RejectsFile:
+    """Writes rejected rows as JSON lines; the file is created at the first reject."""
+
+    def __init__(self, rejects_dir: Path, source: Path, location_word: str = "line"):
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        self.path = Path(rejects_dir) / f"{Path(source).name}.{stamp}.jsonl"
+        n = 1
+        while self.path.exists():
+            n += 1
+            self.path = Path(rejects_dir) / f"{Path(source).name}.{stamp}-{n}.jsonl"
+        self.word = location_word
+        self.count = 0
+        self._fh = None
+
+    def write(self, rejects: Iterable[Reject]) -> None:
+        for r in rejects:
+            if self._fh is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._fh = open(self.path, "w", encoding="utf-8")
+            rec = {"line": r.line, "reason": r.reason, "message": f"{self.word} {r.line}: {r.reason}", "fields": r.row}
+            self._fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            self.count += 1
+
+    def close(self) -> Path | None:
+        if self._fh is not None:
+            self._fh.close()
+            return self.path
+        return None
+
+
+def _progress(progress: bool, desc: str, unit: str = "rows"):
+    from tqdm import tqdm  # stderr by default
+
+    return tqdm(desc=desc, unit=unit, unit_scale=True, disable=not progress, leave=False)
+
+
+def _check_file(path: Path, *, file_only: bool = True) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise KnowledgeError(f"{path}: no such file or folder")
+    if file_only and not path.is_file():
+        raise KnowledgeError(f"{path}: is a folder; give the file to ingest (only `ingest docs` takes a folder)")
+    return path
+
+
+def _already(prev, path: Path, kind: str, t0: float) -> IngestReport:
+    return IngestReport(read=prev.read, accepted=0, rejected=prev.rejected, duplicates=prev.read - prev.rejected,
+                        rejects_path=Path(prev.rejects_path) if prev.rejects_path else None, file=str(path), kind=kind,
+                        already_ingested=True, seconds=time.perf_counter() - t0,
+                        notes=(f"this exact file was already ingested on {prev.ingested_at}; nothing added",))
+
+
+def _checked(report: IngestReport) -> IngestReport:
+    if report.accepted + report.rejected + report.duplicates != report.read:  # a bug, never the user's fault
+        raise RuntimeError(f"ingest counts do not reconcile: {report}")
+    return report
+
+
+# ----------------------------------------------------------------------------- behaviour
+def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: IngestSettings, *,
+                    progress: bool = True) -> IngestReport:
+    """Ingest a behaviour log (CSV/TSV/JSONL/Parquet, Taobao UserBehavior shape with or without
+    header). User ids are pseudonymised before anything is written."""
+    t0 = time.perf_counter()
+    path = _check_file(path)
+    sha, encoding = scan_file(path, text=file_kind(path) != "parquet")
+    layout = sniff_behavior(path, encoding=encoding or None)
+    prev = store.source(sha)
+    if prev is not None:
+        return _already(prev, path, "behavior", t0)
+
+    pseudo = privacy.pseudonymizer
+    cache: dict[str, tuple[str, int]] = {}
+
+    def hide(raw: str) -> str:
+        if raw not in cache:
+            names, ints = pseudo.unique([raw])
+            cache[raw] = (names[0], int(ints[0]))
+        return cache[raw][0]
+
+    rejects = RejectsFile(store.rejects_dir, path, layout.location_word)
+    writer = store.behavior_writer(sha)
+    read = accepted = duplicates = 0
+    bar = _progress(progress, f"ingest {path.name}")
+    try:
+        for batch in iter_behavior(path, layout, chunk_rows=settings.chunk_rows, user_pseudonym=hide):
+            read += batch.read
+            rejects.write(batch.rejects)
+            if len(batch):
+                missing = [u for u in batch.user_values if u not in cache]
+                if missing:
+                    names, ints = pseudo.unique(missing)
+                    cache.update(zip(missing, zip(names, ints.tolist())))
+                pairs = [cache[u] for u in batch.user_values]
+                names_arr = pa.array([p[0] for p in pairs], pa.string())
+                ints_arr = np.fromiter((p[1] for p in pairs), dtype=np.uint64, count=len(pairs))
+                users = names_arr.take(pa.array(batch.user_codes))
+                n, dup = writer.add(users, ints_arr[batch.user_codes], batch.item_id, batch.category_id,
+                                    batch.behavior, batch.ts)
+                accepted += n
+                duplicates += int(dup.sum())
+            bar.update(batch.read)
+        rejects_path = rejects.close()
+        report = _checked(IngestReport(read, accepted, rejects.count, duplicates, rejects_path, str(path), "behavior",
+                                       seconds=0.0))
+        if report.usable:
+            writer.commit("behavior", path, read=read, accepted=accepted, rejected=rejects.count,
+                          duplicates=duplicates, rejects_path=rejects_path)
+        else:
+            writer.abort()
+    except BaseException:
+        writer.abort()
+        rejects.close()
+        raise
+    finally:
+        bar.close()
+    notes = () if read else ("no data rows in the file",)
+    return IngestReport(read, accepted, rejects.count, duplicates, rejects_path, str(path), "behavior",
+                        seconds=time.perf_counter() - t0, notes=notes)
+
+
+# ----------------------------------------------------------------------------- reviews
+REVIEW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "text": ("review", "text", "content", "verifiedreviews", "reviewtext", "comment", "comments", "body",
+             "reviewbody", "评论", "评价", "内容", "评论内容", "评价内容"),
+    "rating": ("rating", "score", "stars", "star", "overall", "评分", "星级", "打分"),
+    "label": ("label", "feedback", "sentiment", "polarity", "情感", "标签", "情感标签"),
+    "category": ("cat", "category", "variation", "类别", "品类", "分类", "类目"),
+    "product": ("product", "item", "itemid", "productid", "productname", "asin", "sku", "商品", "产品", "商品id",
+                "商品名称"),
+    "date": ("date", "time", "datetime", "createdat", "reviewdate", "timestamp", "日期", "时间", "评论时间"),
+    "user": ("user", "userid", "author", "reviewer", "reviewerid", "customer", "customerid", "nickname", "用户",
+             "用户id", "昵称", "买家"),
+}
+_LABELS = {"1": 1, "0": 0, "1.0": 1, "0.0": 0, "pos": 1, "neg": 0, "positive": 1, "negative": 0, "true": 1,
+           "false": 0, "正面": 1, "负面": 0, "好评": 1, "差评": 0, "积极": 1, "消极": 0}
+
+
+def _column_map(columns: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    normed = {norm_header(c): c for c in columns}
+    out: dict[str, str] = {}
+    for canon, al in aliases.items():
+        for a in (norm_header(canon),) + al:
+            if a in normed and normed[a] not in out.values():
+                out[canon] = normed[a]
+                break
+    return out
+
+
+def _known_header(aliases: dict[str, tuple[str, ...]]) -> Callable[[list[str]], bool]:
+    known = {a for canon, al in aliases.items() for a in (norm_header(canon),) + al}
+    return lambda cells: any(norm_header(c) in known for c in cells)
+
+
+def parse_rating(raw: str) -> float | None:
+    """"4", "4.5", "4/5", "★★★★☆" → number of stars; None when not a rating in 0–5."""
+    s = str(raw).strip()
+    if "★" in s or "☆" in s:
+        return float(s.count("★"))
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:/\s*(\d+(?:\.\d+)?))?\s*(?:stars?|星|分)?", s, flags=re.I)
+    if not m:
+        return None
+    value = float(m.group(1))
+    if m.group(2):
+        scale = float(m.group(2))
+        if scale <= 0:
+            return None
+        value = value * 5.0 / scale
+    return value if 0.0 <= value <= 5.0 else None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%d-%b-%y", "%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%d %b %Y",
+                 "%d %B %Y", "%m/%d/%Y", "%Y%m%d")
+
+
+def parse_date(raw: str) -> str | None:
+    """An ISO "YYYY-MM-DD" from the common date spellings (ISO, 2024/3/15, 2024年3月15日,
+    31-Jul-18, Jul 31, 2018, unix seconds); None when it is not a date."""
+    s = str(raw).strip()
+    m = re.fullmatch(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(?:\s+.*)?", s)
+    if m:
+        s = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", s):
+        v = float(s)
+        v = v / 1000 if v > 1e11 else v
+        return dt.datetime.fromtimestamp(v, dt.timezone.utc).strftime("%Y-%m-%d")
+    head = re.split(r"[T ]\d{1,2}:\d{2}", s)[0].strip()  # drop a time of day
+    for fmt in _DATE_FORMATS:
+        for cand in (head, s):
+            try:
+                return dt.datetime.strptime(cand, fmt).strftime("%Y-%m-%d")
+            except ValueError:
+                continue
+    return None
+
+
+def _int_text(v) -> str:
+    s = str(v).strip()
+    return s[:-2] if re.fullmatch(r"\d+\.0", s) else s
+
+
+def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestSettings, *,
+                   progress: bool = True) -> IngestReport:
+    """Ingest reviews (CSV/TSV/JSONL/Parquet): text redacted and user pseudonymised before storage."""
+    t0 = time.perf_counter()
+    path = _check_file(path)
+    sha = file_sha256(path)
+    prev = store.source(sha)
+    if prev is not None:
+        return _already(prev, path, "reviews", t0)
+    recs = read_records(path, header_hint=_known_header(REVIEW_COLUMNS))
+    cmap = _column_map(recs.columns, REVIEW_COLUMNS)
+    if "text" not in cmap:
+        if len(recs.columns) == 1:
+            cmap["text"] = recs.columns[0]
+        else:
+            raise KnowledgeError(f"{path}: no review text column among {', '.join(recs.columns) or 'no columns'}; "
+                                 "name it one of review, text, content, verified_reviews, comment, 评论, 内容")
+    rejects = RejectsFile(store.rejects_dir, path, recs.location_word)
+    rejects.write(_redacted_problems(recs))
+    rows: list[ReviewRow] = []
+    redactions: dict[str, int] = {}
+    users: dict[str, str] = {}
+    bar = _progress(progress, f"ingest {path.name}")
+    for line, rec in recs.rows:
+        row, reason, counts = _review_row(rec, cmap, privacy, users)
+        for k, v in counts.items():
+            redactions[k] = redactions.get(k, 0) + v
+        if reason:
+            rejects.write([Reject(line, reason, _safe_review_fields(rec, cmap, privacy, users))])
+        else:
+            rows.append(row)
+        bar.update(1)
+    bar.close()
+    added, dups = store.add_reviews(rows, source_sha=sha)
+    read = len(recs.rows) + len(recs.problems)
+    rejects_path = rejects.close()
+    report = _checked(IngestReport(read, added, rejects.count, dups, rejects_path, str(path), "reviews",
+                                   seconds=time.perf_counter() - t0, redactions=redactions))
+    if report.usable:
+        store.record_source(sha, "reviews", path, read=read, accepted=added, rejected=rejects.count, duplicates=dups,
+                            rejects_path=rejects_path)
+    return report
+
+
+def _review_row(rec: dict, cmap: dict, privacy: Privacy, users: dict) -> tuple[ReviewRow | None, str, dict]:
+    get = lambda k: ("" if k not in cmap or rec.get(cmap[k]) is None else str(rec.get(cmap[k])).strip())
+    text = get("text")
+    if not text:
+        return None, "missing review text", {}
+    rating = None
+    if get("rating"):
+        rating = parse_rating(get("rating"))
+        if rating is None:
+            return None, f"rating '{get('rating')}' is not a number between 0 and 5", {}
+    label = None
+    if get("label"):
+        label = _LABELS.get(get("label").lower())
+        if label is None:
+            return None, f"label '{get('label')}' is not 1/0 or pos/neg", {}
+    date = ""
+    if get("date"):
+        date = parse_date(get("date")) or ""
+        if not date:
+            return None, f"date '{get('date')}' is not a date", {}
+    user = ""
+    if get("user"):
+        raw = get("user")
+        user = users.get(raw) or users.setdefault(raw, privacy.pseudonymizer.one(raw))
+    red = privacy.redactor.redact(text)
+    product, category = _int_text(get("product")), get("category")
+    rid = hashlib.sha256("\x1f".join([red.text, product, category, user, date, str(rating)]).encode("utf-8")).hexdigest()
+    row = ReviewRow(id=f"review:{rid[:16]}", text=red.text, rating=rating, label=label, product=product,
+                    category=category, date=date, user=user, lang=detect_lang(red.text))
+    return row, "", red.counts
+
+
+def _safe_review_fields(rec: dict, cmap: dict, privacy: Privacy, users: dict) -> dict:
+    """A rejected review's fields with the same protection as stored ones."""
+    out = {}
+    for k, v in rec.items():
+        v = "" if v is None else str(v)
+        if cmap.get("user") == k and v.strip():
+            v = users.get(v.strip()) or privacy.pseudonymizer.one(v)
+        elif isinstance(v, str):
+            v = privacy.redactor.redact(v).text
+        out[k] = v
+    return out
+
+
+def _redacted_problems(recs: Records) -> list[Reject]:
+    return [Reject(p.line, p.reason, {}) for p in recs.problems]
+
+
+# ----------------------------------------------------------------------------- catalogue
+CATALOG_COLUMNS: dict[str, tuple[str, ...]] = {
+    "item_id": ("itemid", "id", "productid", "skuid", "sku", "goodsid", "商品id", "商品编号"),
+    "name_zh": ("namezh", "namecn", "chinesename", "中文名", "中文名称", "商品名称zh"),
+    "name": ("name", "nameen", "title", "productname", "product", "名称", "商品名", "商品名称"),
+    "category_id": ("categoryid", "catid", "类目id", "品类id"),
+    "category_zh": ("categoryzh", "categorycn", "类目zh", "中文类目"),
+    "category": ("category", "categoryen", "cat", "类目", "品类", "分类"),
+    "price": ("price", "priceyuan", "unitprice", "价格", "售价", "单价"),
+    "description_zh": ("descriptionzh", "desczh", "descriptioncn", "中文描述"),
+    "description": ("description", "descriptionen", "desc", "details", "描述", "详情", "商品描述"),
+}
+
+
+def _parse_price(raw: str) -> float | None:
+    s = re.sub(r"[¥￥$€£,\s]|元|rmb|cny|usd", "", str(raw), flags=re.I)
+    try:
+        v = float(s)
+    except ValueError:
+        return None
+    return v if v >= 0 else None
+
+
+def ingest_catalog(path: Path, store: Store, privacy: Privacy, settings: IngestSettings, *,
+                   progress: bool = True) -> IngestReport:
+    """Ingest a product catalogue (item_id, name[, name_zh], category_id, category, price, description)."""
+    t0 = time.perf_counter()
+    path = _check_file(path)
+    sha = file_sha256(path)
+    prev = store.source(sha)
+    if prev is not None:
+        return _already(prev, path, "catalog", t0)
+    recs = read_records(path, header_hint=_known_header(CATALOG_COLUMNS))
+    cmap = _column_map(recs.columns, CATALOG_COLUMNS)
+    missing = [c for c in ("item_id",) if c not in cmap]
+    if missing or ("name" not in cmap and "name_zh" not in cmap):
+        raise KnowledgeError(f"{path}: a catalogue needs an item_id and a name column; found {', '.join(recs.columns)}")
+    rejects = RejectsFile(store.rejects_dir, path, recs.location_word)
+    rejects.write(_redacted_problems(recs))
+    rows: dict[int, CatalogRow] = {}
+    within_dups = 0
+    for line, rec in recs.rows:
+        get = lambda k: ("" if k not in cmap or rec.get(cmap[k]) is None else str(rec.get(cmap[k])).strip())
+        reason = ""
+        item = _int_text(get("item_id"))
+        price = _parse_price(get("price")) if get("price") else None
+        cat_id = _int_text(get("category_id")) or "0"
+        if not item:
+            reason = "missing item_id"
+        elif not re.fullmatch(r"[+-]?\d{1,18}", item):
+            reason = f"item_id '{item}' is not an integer"
+        elif not (get("name") or get("name_zh")):
+            reason = "missing name"
+        elif get("price") and price is None:
+            reason = f"price '{get('price')}' is not a number"
+        elif not re.fullmatch(r"[+-]?\d{1,18}", cat_id):
+            reason = f"category_id '{cat_id}' is not an integer"
+        if reason:
+            rejects.write([Reject(line, reason, {k: privacy.redactor.redact(str(v)).text for k, v in rec.items()})])
+            continue
+        name = get("name") or get("name_zh")
+        red = lambda s: privacy.redactor.redact(s).text
+        row = CatalogRow(item_id=int(item), name=name, category_id=int(cat_id), category=get("category"), price=price,
+                         description=red(get("description")), lang=detect_lang(name),
+                         name_zh=get("name_zh") if get("name_zh") != name else "",
+                         category_zh=get("category_zh"), description_zh=red(get("description_zh")))
+        if row.item_id in rows:
+            within_dups += 1
+        rows[row.item_id] = row
+    changed, unchanged = store.upsert_catalog(list(rows.values()))
+    read = len(recs.rows) + len(recs.problems)
+    rejects_path = rejects.close()
+    report = _checked(IngestReport(read, changed, rejects.count, unchanged + within_dups, rejects_path, str(path),
+                                   "catalog", seconds=time.perf_counter() - t0))
+    if report.usable:
+        store.record_source(sha, "catalog", path, read=read, accepted=changed, rejected=rejects.count,
+                            duplicates=unchanged + within_dups, rejects_path=rejects_path)
+    return report
+
+
+# ----------------------------------------------------------------------------- docs
+def ingest_docs(path: Path, store: Store, privacy: Privacy, settings: IngestSettings, *,
+                progress: bool = True) -> IngestReport:
+    """Ingest Markdown/text docs (a file or a folder, recursively) into the public collection,
+    chunked by headings and paragraphs. Counts are in chunks; a file that cannot be decoded
+    is one rejected row. Docs are the company's own public text: they are not redacted
+    (a support e-mail in the FAQ must stay)."""
+    t0 = time.perf_counter()
+    path = _check_file(path, file_only=False)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES
+                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        base = path
+    else:
+        files, base = [path], path.parent
+    if not files:
+        raise KnowledgeError(f"{path}: no Markdown or text files ({', '.join(DOC_SUFFIXES)}) found")
+    rejects = RejectsFile(store.rejects_dir, path, "file")
+    read = accepted = duplicates = 0
+    bar = _progress(progress, f"ingest {path.name}", unit="files")
+    for f in files:
+        rel = f.relative_to(base).as_posix()
+        try:
+            text, _enc = read_text(f)
+        except KnowledgeError as exc:
+            read += 1
+            rejects.write([Reject(0, str(exc), {"path": rel})])
+            continue
+        chunks = chunk_document(text, title_fallback=f.stem, max_chars=settings.doc_chunk_chars,
+                                overlap=settings.doc_chunk_overlap, markdown=f.suffix.lower() != ".txt")
+        doc_chunks = [DocChunk(id=f"doc:{rel}#{i}", title=c.title, text=c.text, path=rel, lang=detect_lang(c.text))
+                      for i, c in enumerate(chunks)]
+        added, unchanged = store.replace_doc_chunks(rel, doc_chunks, source_sha=file_sha256(f))
+        read += len(doc_chunks)
+        accepted += added
+        duplicates += unchanged
+        bar.update(1)
+    bar.close()
+    rejects_path = rejects.close()
+    return _checked(IngestReport(read, accepted, rejects.count, duplicates, rejects_path, str(path), "docs",
+                                 seconds=time.perf_counter() - t0))
+
+
+INGESTERS: dict[str, Callable[..., IngestReport]] = {
+    "behavior": ingest_behavior,
+    "reviews": ingest_reviews,
+    "catalog": ingest_catalog,
+    "docs": ingest_docs,
+}
