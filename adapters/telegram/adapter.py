@@ -1,0 +1,330 @@
+"""Telegram ⇄ assistant: customer chats (public knowledge) and allow-listed team group chats.
+
+Handlers return at once and hand the work to tracked background tasks; every send goes
+through one per-chat pacer (≈1 message/s/chat) and retries after a 429's retry_after instead
+of dropping the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+import warnings
+from collections import OrderedDict, deque
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import RetryAfter
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.protocols import AssistantProtocol, Handover, HandoverNotifier
+from bot.types import Audience, Message, Reply
+
+from ..dedupe import EventLedger
+from ..failures import failure_text
+from ..inflight import InFlight
+from ..ratelimit import PerChatPacer
+from ..render_common import truncate
+from ..render_telegram import CAPTION_LIMIT, callback_data, parse_callback_data, render_messages, to_html
+from ..settings import TelegramSettings
+from ..handover import LoggingHandoverNotifier
+
+log = logging.getLogger("growthpilot.telegram")
+
+TEXTS = {
+    "en": {
+        "start": "Hi! I'm the support assistant. Ask me anything about our products, orders, shipping or returns.\n"
+                 "/help shows what I can do, /human brings in a person.",
+        "help": "Just write your question in plain words (English or 中文).\n"
+                "👍 / 👎 under an answer tell us if it helped.\n/human — talk to a person from our team.",
+        "human_ok": "Thanks — a person from our team has been notified and will reply here soon.",
+        "feedback": "Thanks for your feedback!",
+        "human_button": "🙋 Talk to a human",
+    },
+    "zh": {
+        "start": "您好！我是客服助手，可以回答关于商品、订单、配送和退换货的问题。\n/help 查看帮助，/human 转人工客服。",
+        "help": "直接输入您的问题即可（中文或英文）。\n回答下方的 👍 / 👎 可以告诉我们是否有帮助。\n/human — 转人工客服。",
+        "human_ok": "好的，已通知人工客服，稍后会在这里回复您。",
+        "feedback": "感谢您的反馈！",
+        "human_button": "🙋 转人工",
+    },
+}
+_HUMAN_REQUEST = {"en": "I want to talk to a human", "zh": "转人工"}
+_TOKENS_KEEP = 2000
+
+
+def _redact(text: str) -> str:
+    try:
+        from knowledge.privacy import redact
+    except ImportError:  # pragma: no cover - knowledge always ships with growthpilot
+        return "[message withheld]"
+    return redact(text).text
+
+
+def user_lang(update: Update) -> str:
+    code = (update.effective_user.language_code if update.effective_user else "") or ""
+    return "zh" if code.lower().startswith("zh") else "en"
+
+
+def _seconds(retry_after: int | float | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+class TelegramAdapter:
+    """Wires a PTB Application to the assistant(s). Pass an Application built by
+    `build_telegram_application` (or one whose base_url points at a fake Bot API)."""
+
+    def __init__(
+        self,
+        application: Application,
+        customer_assistant: AssistantProtocol,
+        settings: TelegramSettings,
+        ledger: EventLedger,
+        *,
+        team_assistant: AssistantProtocol | None = None,
+        notifier: HandoverNotifier | None = None,
+        inflight: InFlight | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.application = application
+        self.bot = application.bot
+        self.customer = customer_assistant
+        self.team = team_assistant or customer_assistant
+        self.settings = settings
+        self.ledger = ledger
+        self.notifier = notifier or LoggingHandoverNotifier()
+        self.inflight = inflight or InFlight()
+        self.pacer = PerChatPacer(settings.per_chat_interval_s, clock=clock)
+        self.retries = 0  # 429s met (and waited out)
+        self._tokens: OrderedDict[str, str] = OrderedDict()  # short callback token → long reply id
+        self._recent: dict[int, deque[tuple[str, str]]] = {}  # chat → last turns, for adapter-side hand-overs
+        self._register()
+
+    # ------------------------------------------------------------------ registration
+    def _register(self) -> None:
+        app = self.application
+        app.add_handler(TypeHandler(Update, self._dedupe), group=-1)
+        app.add_handler(CommandHandler("start", self._on_start))
+        app.add_handler(CommandHandler("help", self._on_help))
+        app.add_handler(CommandHandler("human", self._on_human))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._on_text))
+        app.add_handler(CallbackQueryHandler(self._on_callback))
+
+    async def _dedupe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not self.ledger.claim(f"tg:{update.update_id}"):
+            log.info("duplicate update %s ignored", update.update_id)
+            raise ApplicationHandlerStop
+
+    def audience(self, chat_id: int) -> Audience:
+        return "team" if chat_id in self.settings.team_chats else "customer"
+
+    # ------------------------------------------------------------------ commands
+    async def _on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self._spawn_text(update, TEXTS[user_lang(update)]["start"])
+
+    async def _on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self._spawn_text(update, TEXTS[user_lang(update)]["help"])
+
+    def _spawn_text(self, update: Update, text: str) -> None:
+        chat_id = update.effective_chat.id
+        uid = f"tg:{update.update_id}"
+        self.inflight.spawn(self._send_then_done(chat_id, text, uid), name=f"tg:{uid}")
+
+    async def _send_then_done(self, chat_id: int, text: str, uid: str) -> None:
+        try:
+            await self.send_message(chat_id, to_html(text))
+        finally:
+            self.ledger.done(uid)
+
+    async def _on_human(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        self.inflight.spawn(self._hand_over(chat.id, str(user.id if user else chat.id), user_lang(update), chat.type == ChatType.PRIVATE,
+                                            f"tg:{update.update_id}"), name="tg:human")
+
+    # ------------------------------------------------------------------ questions
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg, chat, user = update.effective_message, update.effective_chat, update.effective_user
+        if msg is None or chat is None or (user is not None and user.is_bot):
+            self.ledger.done(f"tg:{update.update_id}")
+            return
+        message = Message(
+            platform="telegram",
+            channel=str(chat.id),
+            user=str(user.id if user else chat.id),
+            text=msg.text or "",
+            thread=str(msg.message_thread_id or ""),
+            is_direct=chat.type == ChatType.PRIVATE,
+            audience=self.audience(chat.id),
+            locale=user_lang(update) if (user and user.language_code) else "",
+            event_id=f"tg:{update.update_id}",
+        )
+        log.info("telegram message in chat %s (%s, audience %s)", chat.id, chat.type, message.audience)
+        reply_to = None if message.is_direct else msg.message_id
+        self.inflight.spawn(self._answer(message, chat.id, reply_to), name=f"tg:{update.update_id}")
+
+    async def _answer(self, message: Message, chat_id: int, reply_to: int | None) -> None:
+        await self._typing(chat_id)  # at once, however fast the answer turns out to be
+        typing = asyncio.create_task(self._keep_typing(chat_id))
+        assistant = self.team if message.audience == "team" else self.customer
+        self._remember(chat_id, "user", message.text)
+        try:
+            try:
+                reply = await assistant.handle(message)
+            except Exception as exc:  # noqa: BLE001 - the person gets a message, the log gets the trace
+                reply = Reply(text=failure_text(exc, message.locale or "en"))
+            finally:
+                typing.cancel()
+                await asyncio.gather(typing, return_exceptions=True)
+            self._remember(chat_id, "assistant", reply.text)
+            await self.deliver(chat_id, reply, audience=message.audience, reply_to=reply_to, lang=message.locale or "en")
+        finally:
+            self.ledger.done(message.event_id)
+
+    async def _typing(self, chat_id: int) -> None:
+        try:
+            await self.bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
+        except Exception as exc:  # noqa: BLE001 - cosmetic
+            log.debug("sendChatAction failed: %s", exc)
+
+    async def _keep_typing(self, chat_id: int) -> None:
+        """"typing…" lasts ~5 s on the client: repeat it while the assistant works."""
+        while True:
+            await asyncio.sleep(self.settings.typing_interval_s)
+            await self._typing(chat_id)
+
+    def keyboard(self, reply: Reply, *, audience: Audience, lang: str) -> InlineKeyboardMarkup | None:
+        rows = []
+        if reply.reply_id:
+            token = self._token(reply.reply_id)
+            rows.append([InlineKeyboardButton("👍", callback_data=callback_data("up", token)),
+                         InlineKeyboardButton("👎", callback_data=callback_data("down", token))])
+        if audience == "customer" and not reply.handover:
+            rows.append([InlineKeyboardButton(TEXTS[lang if lang in TEXTS else "en"]["human_button"], callback_data="human:")])
+        return InlineKeyboardMarkup(rows) if rows else None
+
+    async def deliver(self, chat_id: int, reply: Reply, *, audience: Audience, reply_to: int | None = None, lang: str = "en") -> None:
+        """Send the reply: HTML chunks ≤ 4096 chars (keyboard under the last), then charts as photos."""
+        chunks = render_messages(reply)
+        markup = self.keyboard(reply, audience=audience, lang=lang)
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            await self.send_message(
+                chat_id, chunk,
+                reply_markup=markup if last else None,
+                reply_parameters=ReplyParameters(message_id=reply_to, allow_sending_without_reply=True) if (reply_to and i == 0) else None,
+            )
+        for att in reply.attachments:
+            await self.send_photo(chat_id, att.path, caption=to_html(truncate(att.title, CAPTION_LIMIT - 50)) if att.title else None)
+
+    # ------------------------------------------------------------------ sending, paced and retried
+    async def send_message(self, chat_id: int, html_text: str, **kwargs: Any) -> Any:
+        return await self._paced(chat_id, lambda: self.bot.send_message(chat_id=chat_id, text=html_text, parse_mode=ParseMode.HTML, **kwargs))
+
+    async def send_photo(self, chat_id: int, path: Path, caption: str | None = None) -> Any:
+        async def send() -> Any:
+            with open(path, "rb") as fh:  # re-opened per attempt: a retry re-uploads from the start
+                return await self.bot.send_photo(chat_id=chat_id, photo=fh, caption=caption, parse_mode=ParseMode.HTML if caption else None)
+
+        return await self._paced(chat_id, send)
+
+    async def _paced(self, chat_id: int, send: Callable[[], Awaitable[Any]]) -> Any:
+        attempts = max(1, self.settings.max_send_attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                async with self.pacer.slot(chat_id):
+                    try:
+                        return await send()
+                    except RetryAfter as exc:
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("ignore")
+                            wait = _seconds(exc.retry_after)
+                        self.retries += 1
+                        log.warning("Telegram 429 for chat %s: retrying after %.1f s (attempt %d/%d)", chat_id, wait, attempt, attempts)
+                        self.pacer.penalize(chat_id, wait)
+                        raise
+            except RetryAfter:
+                if attempt == attempts:
+                    raise
+
+    # ------------------------------------------------------------------ buttons
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        kind, value = parse_callback_data(query.data or "")
+        lang = user_lang(update)
+        user = str(query.from_user.id) if query.from_user else ""
+        chat = update.effective_chat
+        uid = f"tg:{update.update_id}"
+        if kind in ("up", "down"):
+            try:
+                self.current_assistant(chat.id if chat else 0).record_feedback(self._tokens.get(value, value), user, rating=1 if kind == "up" else -1)
+                text = TEXTS[lang]["feedback"]
+            except Exception as exc:  # noqa: BLE001
+                text = truncate(failure_text(exc, lang), 190)
+            self.inflight.spawn(self._answer_query(query, text, uid), name="tg:feedback")
+        elif kind == "human" and chat is not None:
+            self.inflight.spawn(self._answer_query(query, None, uid), name="tg:cbq")
+            self.inflight.spawn(self._hand_over(chat.id, user, lang, chat.type == ChatType.PRIVATE, ""), name="tg:human")
+        else:
+            self.inflight.spawn(self._answer_query(query, None, uid), name="tg:cbq")
+
+    def current_assistant(self, chat_id: int) -> AssistantProtocol:
+        return self.team if self.audience(chat_id) == "team" else self.customer
+
+    async def _answer_query(self, query: Any, text: str | None, uid: str) -> None:
+        try:
+            await query.answer(text=text)  # answerCallbackQuery: stops the button's spinner
+        finally:
+            self.ledger.done(uid)
+
+    async def _hand_over(self, chat_id: int, user: str, lang: str, is_direct: bool, uid: str) -> None:
+        """Ask the assistant (it records the reason and notifies the team with the redacted conversation);
+        if it does not hand over, notify the team from here with the turns this adapter saw."""
+        try:
+            message = Message(platform="telegram", channel=str(chat_id), user=user, text=_HUMAN_REQUEST[lang], is_direct=is_direct,
+                              audience=self.audience(chat_id), locale=lang, event_id=uid)
+            try:
+                reply = await self.current_assistant(chat_id).handle(message)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("assistant failed on a hand-over request: %s", failure_text(exc))
+                reply = Reply(text="")
+            if not reply.handover:
+                turns = tuple(self._recent.get(chat_id, ())) + (("user", "/human"),)
+                await self.notifier(Handover(platform="telegram", channel=str(chat_id), user=user, reason="asked for a person", transcript=turns))
+            await self.send_message(chat_id, to_html(reply.text if reply.handover and reply.text else TEXTS[lang]["human_ok"]))
+        finally:
+            self.ledger.done(uid)
+
+    def _remember(self, chat_id: int, role: str, text: str) -> None:
+        """Last turns per chat for an adapter-side hand-over, PII redacted before it is kept."""
+        turns = self._recent.pop(chat_id, None) or deque(maxlen=10)
+        turns.append((role, truncate(_redact(text), 500)))
+        self._recent[chat_id] = turns  # most recent chat last
+        while len(self._recent) > _TOKENS_KEEP:
+            self._recent.pop(next(iter(self._recent)))
+
+    def _token(self, reply_id: str) -> str:
+        if len(f"down:{reply_id}".encode()) <= 64:
+            return reply_id
+        token = "h" + hashlib.sha1(reply_id.encode()).hexdigest()[:20]
+        self._tokens[token] = reply_id
+        while len(self._tokens) > _TOKENS_KEEP:
+            self._tokens.popitem(last=False)
+        return token
+
+    # ------------------------------------------------------------------ lifecycle
+    async def drain(self, timeout_s: float) -> int:
+        return await self.inflight.drain(timeout_s)

@@ -1,0 +1,195 @@
+"""`growthpilot serve`: credentials from the environment, both channels in one loop, graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from adapters.service import SlackChannel, TelegramChannel, install_signal_handlers, run_channels
+from fakes.assistant import ScriptedAssistant
+from fakes.slack_api import FakeSlackAPI, event_body, mention
+from fakes.slack_harness import start_harness as start_slack
+from fakes.telegram_api import FakeTelegramAPI
+from fakes.telegram_harness import start_harness as start_telegram
+from growthpilot.cli import main
+
+ENV_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    for var in ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    path = tmp_path / "config.toml"
+    path.write_text('[data]\ndir = "state"\n[telegram]\nmode = "webhook"\nwebhook_url = "https://x.example/hook"\n')
+    return path
+
+
+def test_missing_slack_token_is_a_user_error_naming_the_variable(config, capsys):
+    assert main(["serve", "--config", str(config), "--slack", "--no-telegram"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN is not set" in err and "export SLACK_BOT_TOKEN" in err
+
+
+def test_http_mode_needs_the_signing_secret(config, capsys, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    assert main(["serve", "--config", str(config), "--slack", "--no-telegram"]) == 2
+    assert "SLACK_SIGNING_SECRET is not set" in capsys.readouterr().err
+
+
+def test_webhook_mode_needs_the_webhook_secret(config, capsys, monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:abc")
+    assert main(["serve", "--config", str(config), "--no-slack", "--telegram"]) == 2
+    assert "TELEGRAM_WEBHOOK_SECRET is not set" in capsys.readouterr().err
+
+
+def test_no_channel_enabled_is_explained(config, capsys):
+    assert main(["serve", "--config", str(config)]) == 2
+    assert "no channel to serve" in capsys.readouterr().err
+
+
+async def test_sigterm_sets_the_stop_event():
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(stop.wait(), 2)
+    assert stop.is_set()
+
+
+async def test_stop_finishes_in_flight_replies_on_both_channels_and_refuses_new_work(tmp_path):
+    slack_fake, tg_fake = await FakeSlackAPI().start(), await FakeTelegramAPI().start()
+    shared = ScriptedAssistant("finished after stop", delay_s=0.6)  # one assistant, one "model" for both
+    slack = await start_slack(shared, tmp_path / "a.sqlite", fake=slack_fake, start=False)
+    tg = await start_telegram(shared, tmp_path / "b.sqlite", fake=tg_fake, start=False)
+    channels = [
+        SlackChannel(slack.adapter, http=slack.server, host="127.0.0.1", port=0),
+        TelegramChannel(tg.adapter, tg.runner),
+    ]
+    stop, ready = asyncio.Event(), asyncio.Event()
+    runner = asyncio.create_task(run_channels(channels, stop, grace_s=5, ready=ready))
+    await asyncio.wait([asyncio.ensure_future(ready.wait()), runner], return_when=asyncio.FIRST_COMPLETED, timeout=5)
+    assert ready.is_set(), runner.exception() if runner.done() else "not ready"
+    slack.url = f"http://127.0.0.1:{slack.server.port}/slack/events"
+    try:
+        assert (await slack.post_signed(event_body(mention("q"), event_id="EvStop"))).status == 200
+        tg_fake.text_update("q", chat_id=5)
+        while shared.started < 2:
+            await asyncio.sleep(0.02)
+        stop.set()  # what SIGTERM does
+        await asyncio.sleep(0.1)
+        late = await slack.post_signed(event_body(mention("late"), event_id="EvLate"))
+        summary = await asyncio.wait_for(runner, 5)
+    finally:
+        await slack.session.close()
+        slack.ledger.close()
+        tg.ledger.close()
+        await slack_fake.stop()
+        await tg_fake.stop()
+    assert late.status == 503  # Slack will redeliver it to the next process
+    assert summary == {"cancelled": {"slack": 0, "telegram": 0}}
+    assert shared.finished == 2 and [m.text for m in shared.messages] == ["q", "q"]
+    assert slack_fake.calls_to("chat.update")[-1].params["text"] == "finished after stop"
+    assert tg_fake.calls_to("sendMessage")[-1].params["text"] == "finished after stop"
+
+
+async def test_work_past_the_grace_period_is_cancelled(tmp_path):
+    fake = await FakeSlackAPI().start()
+    slow = ScriptedAssistant("never", delay_s=30)
+    h = await start_slack(slow, tmp_path / "s.sqlite", fake=fake, start=False)
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(run_channels([SlackChannel(h.adapter, http=h.server, host="127.0.0.1", port=0)], stop, grace_s=0.2, ready=ready))
+    await ready.wait()
+    h.url = f"http://127.0.0.1:{h.server.port}/slack/events"
+    try:
+        await h.post_signed(event_body(mention("q"), event_id="EvGrace"))
+        while slow.started < 1:
+            await asyncio.sleep(0.02)
+        stop.set()
+        summary = await asyncio.wait_for(task, 3)
+        assert h.ledger.status("EvGrace") == "done"  # handled (placeholder posted); not redelivered
+    finally:
+        await h.session.close()
+        h.ledger.close()
+        await fake.stop()
+    assert summary == {"cancelled": {"slack": 1}}
+
+
+async def test_serve_wires_both_channels_with_one_generator_and_stops_on_sigterm(tmp_path, monkeypatch):
+    import socket
+
+    from adapters.slack.app import SlackCredentials
+    from adapters.telegram.app import TelegramCredentials
+    from fakes.slack_harness import SECRET
+    from fakes.telegram_api import TOKEN
+    from growthpilot import wiring
+    from growthpilot.commands import serve as serve_cmd
+    from growthpilot.config import parse_config_text
+
+    slack_fake, tg_fake = await FakeSlackAPI().start(), await FakeTelegramAPI().start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = parse_config_text(
+        f'[data]\ndir = "data"\n'
+        f'[slack]\nenabled = true\napi_base_url = "{slack_fake.base_url}"\nhttp_host = "127.0.0.1"\nhttp_port = {port}\n'
+        f'handover_channel = "CHANDOVER"\n'
+        f'[telegram]\nenabled = true\napi_base_url = "{tg_fake.base_url}"\npoll_timeout_s = 1.0\nteam_chats = [-100]\n'
+        f'[serve]\nshutdown_grace_s = 5.0\n',
+        base_dir=tmp_path,
+    )
+    generator, built = object(), []
+
+    def fake_build(cfg_, audience="team", *, notify_handover=None, generator=None, embedder=None, progress=True):
+        kw = {"notify_handover": notify_handover, "generator": generator, "embedder": embedder}
+        built.append((audience, kw))
+        return ScriptedAssistant(f"{audience} answer")
+
+    monkeypatch.setattr(wiring, "build_assistant", fake_build)
+    monkeypatch.setattr(wiring, "build_generator", lambda cfg_, **kw: generator)
+    monkeypatch.setattr(wiring, "build_embedder", lambda cfg_: "embedder")
+    task = asyncio.create_task(serve_cmd._serve(cfg, SlackCredentials("xoxb-test-token", SECRET), TelegramCredentials(TOKEN)))
+    try:
+        await tg_fake.wait_calls("getUpdates", 1)
+        slack = await start_slack(None, tmp_path / "unused.sqlite", fake=slack_fake, start=False)  # only for post_signed
+        slack.url = f"http://127.0.0.1:{port}/slack/events"
+        assert (await slack.post_signed(event_body(mention("numbers?"), event_id="EvServe"))).status == 200
+        tg_fake.text_update("where is my parcel?", chat_id=31)
+        (update,) = await slack_fake.wait_calls("chat.update", 1)
+        (sent,) = await tg_fake.wait_calls("sendMessage", 1)
+        os.kill(os.getpid(), signal.SIGTERM)
+        summary = await asyncio.wait_for(task, 10)
+        await slack.session.close()
+        slack.ledger.close()
+    finally:
+        if not task.done():
+            task.cancel()
+        await slack_fake.stop()
+        await tg_fake.stop()
+    assert summary == {"cancelled": {"slack": 0, "telegram": 0}, "channels": ["slack", "telegram"]}
+    assert [a for a, _ in built] == ["team", "customer"]
+    assert all(kw["generator"] is generator and kw["embedder"] == "embedder" for _, kw in built)  # one model worker
+    assert all(kw["notify_handover"].channel == "CHANDOVER" for _, kw in built)  # hand-overs go to Slack
+    assert update.params["text"] == "team answer" and sent.params["text"] == "customer answer"
+    assert (tmp_path / "data" / "channels.sqlite").exists()
+
+
+async def test_a_busy_port_is_a_user_facing_error(tmp_path):
+    import socket
+
+    from adapters.service import ChannelStartError
+
+    fake = await FakeSlackAPI().start()
+    h = await start_slack(ScriptedAssistant(), tmp_path / "s.sqlite", fake=fake, start=False)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        channel = SlackChannel(h.adapter, http=h.server, host="127.0.0.1", port=port)
+        with pytest.raises(ChannelStartError, match=r"http_port") as err:
+            await channel.start()
+    await h.close()
+    await fake.stop()
+    assert getattr(err.value, "user_facing", False)
