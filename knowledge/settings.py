@@ -55,6 +55,7 @@ class IndexSettings:
     ivf_nlist: int = 1024
     ivf_nprobe: int = 32
     use_gpu: Literal["auto", "never", "always"] = "auto"
+    query_threads: int = 1  # FAISS threads for a single query (1 is fastest on small/busy machines; 0 = all)
 
 
 @dataclass(frozen=True)
