@@ -56,27 +56,25 @@ def test_unreadable_or_all_rejected_exits_2(tmp_path, cfg, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
-def test_successful_ingest_refreshes_insights_and_indexes(tmp_path, cfg, capsys, monkeypatch):
-    pipeline = pytest.importorskip("growthpilot.pipeline", reason="the SEARCH helper's pipeline module")
-    calls = []
-
-    def fake_refresh(store, data_dir, embeddings, index, search, *, embedder=None, progress=True, rebuild=False):
-        calls.append({"behavior": store.counts()["behavior"], "data_dir": data_dir, "embeddings": embeddings,
-                      "index": index, "search": search, "progress": progress})
-        return {"insights": 7, "indexes": {"internal": {"total": 9}}, "seconds": {"total": 1.25}}
-
-    monkeypatch.setattr(pipeline, "refresh", fake_refresh)
+def test_successful_ingest_refreshes_insights_and_indexes(tmp_path, cfg, capsys):
+    # the real refresh: insights computed, the internal index built, then searchable
     f = tmp_path / "log.csv"
-    f.write_text("1,100,7,pv,1700000000\n", encoding="utf-8")
-    assert main(["ingest", "behavior", str(f), "--config", str(cfg)]) == 0
-    out = capsys.readouterr().out
-    assert len(calls) == 1 and calls[0]["behavior"] == 1
-    assert calls[0]["data_dir"] == tmp_path / "state"
-    assert type(calls[0]["embeddings"]).__name__ == "EmbeddingSettings"
-    assert type(calls[0]["index"]).__name__ == "IndexSettings" and type(calls[0]["search"]).__name__ == "SearchSettings"
-    assert "refreshed   7 insights, internal index 9, 1.2 s" in out
-    assert main(["ingest", "behavior", str(f), "--config", str(cfg)]) == 0  # nothing new: no refresh
-    assert len(calls) == 1
+    rows = [f"{u},{100 + u % 3},7,{b},{1700000000 + 3600 * u + i}"
+            for u in range(1, 13) for i, b in enumerate(("pv", "cart", "buy")[: 1 + u % 3])]
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["ingest", "behavior", str(f), "--config", str(cfg), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["refresh"]["insights"] > 0
+    assert result["refresh"]["indexes"]["internal"]["total"] == result["refresh"]["insights"]
+    assert main(["insights", "--topic", "funnel", "--config", str(cfg), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert any("100" in json.dumps(i) for i in (listed["insights"] if isinstance(listed, dict) else listed))
+    assert main(["search", "conversion funnel", "--config", str(cfg), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["hits"]
+    # the same file again: nothing new, so no refresh
+    assert main(["ingest", "behavior", str(f), "--config", str(cfg), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["refresh"] is None and "nothing new" in again["refresh_note"]
 
 
 def test_folder_where_a_file_is_expected_exits_2(tmp_path, cfg, capsys):

@@ -9,7 +9,6 @@ successful ingest that added something, insights and search indexes are refreshe
 
 from __future__ import annotations
 
-import inspect
 import logging
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from knowledge.privacy import Privacy
 from knowledge.store import Store
 
 from ..output import emit_json
+from ..pipeline import refresh
 
 log = logging.getLogger(__name__)
 
@@ -98,43 +98,15 @@ def format_report(r: IngestReport) -> str:
     return "\n".join(lines)
 
 
-def _refresh(store: Store, cfg, *, progress: bool) -> tuple[dict | None, str]:
-    """Recompute insights and indexes through growthpilot.pipeline.refresh (SEARCH helper's).
-    Its sections are passed by parameter name from the config (data_dir → cfg.data.dir)."""
-    try:
-        from .. import pipeline
-    except ImportError:
-        return None, "growthpilot.pipeline is not available yet: insights and indexes were not refreshed"
-    fn = pipeline.refresh
-    kwargs = {}
-    for name, param in list(inspect.signature(fn).parameters.items())[1:]:
-        if name == "progress":
-            kwargs[name] = progress
-        elif name == "data_dir":
-            kwargs[name] = cfg.data.dir
-        elif name == "cfg":
-            kwargs[name] = cfg
-        elif hasattr(cfg, name):
-            kwargs[name] = getattr(cfg, name)
-        elif param.default is inspect.Parameter.empty:
-            raise TypeError(f"pipeline.refresh wants '{name}', which the ingest command cannot provide")
-    result = fn(store, **kwargs)
-    return (result if isinstance(result, dict) else {"result": str(result)}), ""
+def _refresh(store: Store, cfg, *, progress: bool) -> tuple[dict, str]:
+    """Recompute insights and bring the search indexes up to date."""
+    result = refresh(store, cfg.data.dir, cfg.embeddings, cfg.index, cfg.search, progress=progress)
+    return result, ""
 
 
 def _summary(result: dict) -> str:
     """One line from pipeline.refresh's result: insights, index sizes, seconds."""
-    parts = []
-    if "insights" in result:
-        parts.append(f"{result['insights']} insights")
-    indexes = result.get("indexes")
-    if isinstance(indexes, dict):
-        for name, value in indexes.items():
-            n = value.get("total", value.get("count", value.get("items"))) if isinstance(value, dict) else value
-            if isinstance(n, (int, float)):
-                parts.append(f"{name} index {n}")
-    seconds = result.get("seconds")
-    total = seconds.get("total") if isinstance(seconds, dict) else seconds
-    if isinstance(total, (int, float)):
-        parts.append(f"{total:.1f} s")
-    return ", ".join(parts) or "done"
+    parts = [f"{result['insights']} insights"]
+    parts += [f"{name} index {counts['total']}" for name, counts in result["indexes"].items()]
+    parts.append(f"{result['seconds']['total']:.1f} s")
+    return ", ".join(parts)
