@@ -19,6 +19,10 @@ class ModelSettings:
     cache_dir: Path = Path(".growthpilot/cache/models")  # GGUF → safetensors conversions
     device: str = "auto"  # auto | cpu | cuda
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    # CPU threads for torch when generating on a CPU. 0 = auto: one core left free (cores - 1, at
+    # least 1) — torch's spinning threads slow down badly when another busy process shares the
+    # cores (see docs/BENCHMARKS.md). Process-wide; training uses torch's default unless set.
+    threads: int = 0
 
 
 @dataclass(frozen=True)

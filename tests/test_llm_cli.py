@@ -1,0 +1,56 @@
+"""`growthpilot model info|generate` on a tiny local model (what the person sees on stdout)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from growthpilot.cli import main
+from llm_tiny import save_tiny_model
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("cli")
+    model = save_tiny_model(root / "tiny-model")
+    path = root / "config.toml"
+    path.write_text(
+        f'[model]\nname = "{model}"\ncache_dir = "cache"\nadapters_dir = "adapters"\n'
+        '[generation]\ntemperature = 0.0\nmax_new_tokens = 6\nrepetition_penalty = 1.0\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_info_json_shows_the_resolved_model(config, capsys):
+    assert main(["model", "info", "--json", "--config", str(config)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kind"] == "folder" and data["name"].endswith("tiny-model")
+    assert len(data["sha256"]) == 64 and data["device"] == "cpu" and data["dtype"] in ("float32", "bfloat16")
+    assert data["adapter"] is None and data["adapters_available"] == []
+    assert data["cache_dir"] == str(config.parent / "cache")
+
+
+def test_generate_json_returns_variants_and_counts(config, capsys):
+    assert main(["model", "generate", "Slogan for coffee", "--n", "2", "--json", "--config", str(config)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["texts"]) == 2 and all(data["texts"])
+    assert data["prompt_tokens"] > 5 and 0 < data["completion_tokens"] <= 12
+    assert data["model_id"].startswith("tiny-model@")
+
+
+def test_generate_streams_to_the_terminal(config, capsys):
+    assert main(["model", "generate", "Slogan for coffee", "--stream", "--config", str(config)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip()
+    assert "tiny-model@" in captured.err and "completion tokens" in captured.err
+
+
+def test_unknown_adapter_is_a_user_error(config, tmp_path, capsys):
+    bad = tmp_path / "config.toml"
+    bad.write_text(config.read_text(encoding="utf-8").replace("[generation]", 'adapter = "nope"\n[generation]'), encoding="utf-8")
+    bad.write_text(bad.read_text().replace('cache_dir = "cache"', f'cache_dir = "{config.parent / "cache"}"'))
+    assert main(["model", "info", "--config", str(bad)]) == 2
+    assert "adapter 'nope' not found" in capsys.readouterr().err
