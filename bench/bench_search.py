@@ -348,7 +348,7 @@ def main() -> int:
     print("machine:", json.dumps(info), flush=True)
     rows: list[dict] = []
     if "ann" in parts:
-        hnsw = [tuple(int(v) for v in s.split(":")) for s in args.hnsw.split(",")]
+        hnsw = [tuple(int(v) for v in s.split(":")) for s in args.hnsw.split(",") if s]  # "" = no HNSW
         for n in sizes:
             ivf = [nl for nl in (int(v) for v in args.ivf.split(",")) if nl * 39 <= n]
             bench_ann(n, rows, n_queries=args.queries, hnsw_settings=hnsw, ivf_settings=ivf)
