@@ -28,6 +28,11 @@ class Handover:
     user: str
     reason: str  # "asked for a person" | "angry" | "repeated failure" | "low confidence"
     transcript: tuple[tuple[str, str], ...]  # (role, text) with PII redacted
+    # added by the assistant (defaults keep older callers working):
+    urgency: str = "normal"  # "high" | "normal"
+    sentiment: float = 0.0  # the last customer message's score in [-1, 1]
+    thread: str = ""  # the conversation's thread inside the channel
+    lang: str = ""  # "zh" | "en": the customer's language
 
 
 HandoverNotifier = Callable[[Handover], Awaitable[None]]

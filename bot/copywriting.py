@@ -1,0 +1,184 @@
+"""Copywriting: parse a brief from the request, and make each generated variant fit its channel."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Sequence
+
+from .prompts import CopyBrief
+
+# channel → (keywords, max chars for zh, max chars for en, max words for en or 0)
+CHANNELS: dict[str, tuple[tuple[str, ...], int, int, int]] = {
+    "wechat": (("朋友圈", "wechat", "moments", "微信"), 300, 600, 0),
+    "weibo": (("微博", "weibo"), 2000, 2000, 0),
+    "xiaohongshu": (("小红书", "xiaohongshu", "xhs", "rednote", "red note"), 1000, 1000, 0),
+    "tweet": (("tweet", "twitter", "推文", "推特", "x post"), 280, 280, 0),
+    "email_subject": (("subject line", "email subject", "e-mail subject", "邮件标题", "邮件主题", "subject"), 30, 60, 0),
+    "tagline": (("tagline", "slogan", "口号", "标语", "广告语", "宣传语", "catchy line", "headline"), 30, 60, 8),
+    "sms": (("sms", "短信", "push notification", "推送", "text message"), 70, 160, 0),
+}
+DEFAULT_CHANNEL = ("post", 300, 500, 0)
+
+_TONES = (
+    (("playful", "fun", "funny", "俏皮", "幽默", "活泼", "可爱"), "playful", "俏皮活泼"),
+    (("premium", "luxury", "upscale", "高级", "高端", "质感"), "premium", "高级有质感"),
+    (("warm", "friendly", "温暖", "亲切", "走心"), "warm", "温暖亲切"),
+    (("professional", "formal", "专业", "正式"), "professional", "专业"),
+    (("casual", "relaxed", "轻松", "随意"), "casual", "轻松"),
+    (("urgent", "limited", "紧迫", "限时", "秒杀"), "urgent", "紧迫感"),
+)
+_SEGMENTS = (
+    (("cart abandoner", "abandoned cart", "加购未付款", "加购未购买", "加购"), "cart abandoners", "加购未购买的用户"),
+    (("window shopper", "只逛不买", "浏览未购买"), "window shoppers", "只逛不买的用户"),
+    (("loyal", "repeat buyer", "老客户", "忠实", "复购"), "loyal buyers", "老客户"),
+    (("student", "学生"), "students", "学生"),
+    (("young women", "年轻女生", "女生", "年轻女性"), "young women", "年轻女性"),
+    (("new customer", "first-time", "新用户", "新客"), "new customers", "新用户"),
+)
+
+
+def parse_brief(request: str, *, lang: str, n: int, product_names: Sequence[str] = ()) -> CopyBrief:
+    """A CopyBrief from free text ("写一篇小红书笔记推荐瑜伽垫，面向年轻女生", "draft a launch tweet for the watch")."""
+    low = request.lower()
+    channel, zh_max, en_max, en_words = DEFAULT_CHANNEL
+    for name, (words, zmax, emax, ewords) in CHANNELS.items():
+        if any(w in low for w in words):
+            channel, zh_max, en_max, en_words = name, zmax, emax, ewords
+            break
+    language = lang
+    if re.search(r"in english|英文|英语", low):
+        language = "en"
+    elif re.search(r"in chinese|中文|汉语|普通话", low):
+        language = "zh"
+    max_chars = zh_max if language == "zh" else en_max
+    max_words = en_words if language == "en" else 0
+    # an explicit length wins when it is tighter than the channel's
+    m = re.search(r"(?:under|within|at most|max(?:imum)?|no more than|不超过|以内|少于)?\s*(\d{1,4})\s*(字|个字|characters?|chars?|words?)\s*(?:以内|之内)?", low)
+    if m:
+        value, unit = int(m.group(1)), m.group(2)
+        if unit.startswith("word"):
+            max_words = min(max_words, value) if max_words else value
+        else:
+            max_chars = min(max_chars, value)
+    else:
+        m = re.search(r"([一二三四五六七八九十]+)个?字(?:以内|之内)?", request)
+        if m:
+            max_chars = min(max_chars, _zh_number(m.group(1)))
+    tone = ""
+    for words, en, zh in _TONES:
+        if any(w in low for w in words):
+            tone = zh if language == "zh" else en
+            break
+    audience = ""
+    for words, en, zh in _SEGMENTS:
+        if any(w in low for w in words):
+            audience = zh if language == "zh" else en
+            break
+    return CopyBrief(
+        request=request.strip(),
+        product=_product(request, product_names),
+        audience=audience,
+        channel=channel,
+        language=language,
+        tone=tone,
+        max_chars=max_chars,
+        max_words=max_words,
+        n=max(1, n),
+    )
+
+
+def _zh_number(s: str) -> int:
+    digits = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + digits.get(s[1:], 0)
+    if "十" in s:
+        a, _, b = s.partition("十")
+        return digits.get(a, 1) * 10 + digits.get(b, 0)
+    return digits.get(s, 10)
+
+
+def _product(request: str, names: Sequence[str]) -> str:
+    low = request.lower()
+    for name in sorted(names, key=len, reverse=True):
+        if name and name.lower() in low:
+            return name
+    m = re.search(
+        r"\b(?:for|about|promoting|announcing|of)\s+(?:our|the|my|a|an)?\s*(?:new\s+)?([A-Za-z][\w\- ]{1,40}?)(?=\s+(?:aimed|for|to|targeting|in|with|on|that|under|highlighting)\b|[,.!?;]|$)",
+        request,
+        re.I,
+    )
+    if m and not re.fullmatch(r"(?:the|our|brand|sale|customers?|students?)", m.group(1).strip(), re.I):
+        return m.group(1).strip()
+    for m in re.finditer(r"(?:给|为|帮)(?:我们的|我们|新款的?|新)?([\u4e00-\u9fa5A-Za-z0-9][\u4e00-\u9fa5A-Za-z0-9 ]{1,19}?)\s*(?:写|起|想|做|拟)", request):
+        name = m.group(1).strip()
+        if name not in ("我", "我们", "品牌", "老客户", "新用户", "顾客") and not name.startswith(("我给", "我为")):
+            return name
+        if name.startswith(("我给", "我为")) and len(name) > 3:
+            return name[2:].strip()
+    m = re.search(r"(?:推荐|介绍|宣传|推广)([\u4e00-\u9fa5A-Za-z0-9]{2,8}?)(?:[，,。]|面向|$)", request)
+    if m:
+        return m.group(1)
+    m = re.search(r"([\u4e00-\u9fa5A-Za-z0-9]{2,10}?)的(?:促销|广告|宣传|营销)?(?:文案|广告语|口号|标语|宣传语|推文)", request)
+    if m:
+        name = re.split(r"写|想|起|一句|一条|一段|一个|一篇|几条|几句|以内|之内", m.group(1))[-1]
+        if len(name) >= 2 and name not in ("品牌",):
+            return name
+    return ""
+
+
+_PREFIX = re.compile(r"^\s*(?:(?:variant|version|option|copy|文案|版本)\s*\d*\s*[:：.)-]|\d+\s*[.)、:：]|[-*•])\s*", re.I)
+_QUOTES = "\"'“”‘’「」『』《》"
+
+
+def clean_variant(text: str, brief: CopyBrief) -> str:
+    """Strip what a small model adds around copy: "Here is…", numbering, quotes."""
+    lines = [l.strip() for l in text.strip().splitlines()]
+    lines = [l for l in lines if l and not re.match(r"^(here (is|are)|sure[,!]|当然|好的[，,!！]|以下是)", l, re.I)]
+    if not lines:
+        return ""
+    if brief.channel in ("email_subject", "tagline", "sms"):
+        lines = lines[:1]
+    text = "\n".join(_PREFIX.sub("", l) for l in lines).strip()
+    if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        text = text[1:-1].strip()
+    if brief.channel in ("email_subject", "tagline"):
+        text = re.sub(r"^(?:subject|subject line|标题|主题|tagline|slogan)\s*[:：]\s*", "", text, flags=re.I).strip(_QUOTES + " ")
+    return text
+
+
+def fit_to_limit(text: str, brief: CopyBrief) -> str:
+    """Trim to the channel's limit at a sentence, then a clause or word, boundary."""
+    if brief.max_words:
+        words = text.split()
+        if len(words) > brief.max_words:
+            text = " ".join(words[: brief.max_words]).rstrip(",;:-—")
+    limit = brief.max_chars
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    for pattern in (r"[。！？!?.…](?=[^。！？!?.…]*$)", r"[，,；;、\s](?=[^，,；;、\s]*$)"):
+        m = re.search(pattern, head)
+        if m and m.end() >= limit * 0.5:
+            return head[: m.end()].rstrip("，,；;、 ")
+    return head.rstrip()
+
+
+def finish_variants(raw: Sequence[str], brief: CopyBrief) -> list[str]:
+    """Cleaned, length-checked, de-duplicated variants (empty ones dropped)."""
+    out: list[str] = []
+    for t in raw:
+        v = fit_to_limit(clean_variant(t, brief), brief)
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def within_limit(text: str, brief: CopyBrief) -> bool:
+    return len(text) <= brief.max_chars and (not brief.max_words or len(text.split()) <= brief.max_words)
+
+
+def with_n(brief: CopyBrief, n: int) -> CopyBrief:
+    return replace(brief, n=n)

@@ -1,0 +1,146 @@
+"""The feedback loop: every reply is stored with the exact prompt, sources and model id; 👍/👎 and
+corrections are attached to it; `export` turns them into training data for `growthpilot train`.
+
+Export formats (what training/'s dataset reader accepts):
+  sft.jsonl         {"messages": [system, user, {"role": "assistant", "content": OUTPUT}], "source": "accepted"|"corrected", "reply_id": ...}
+                    accepted = a 👍 reply without a correction (OUTPUT = the reply);
+                    corrected = a reply with a correction (OUTPUT = the correction)
+  preference.jsonl  {"prompt": [system, user] messages, "chosen": CORRECTION, "rejected": REPLY, "reply_id": ...}
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .db import BotDB
+from .errors import BotUserError
+from .types import Source
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    reply_id: str
+    intent: str
+    reply: str
+    model_id: str
+    rating: int  # net rating: sum of +1/-1
+    correction: str  # the latest correction ("" if none)
+    votes: int
+    created: float
+
+
+class FeedbackStore:
+    """Replies and the feedback on them, in the assistant's SQLite file."""
+
+    def __init__(self, db: BotDB):
+        self.db = db
+
+    def record_reply(
+        self,
+        reply_id: str,
+        *,
+        conversation: tuple[str, str, str],
+        user: str,
+        intent: str,
+        prompt: Sequence[dict],
+        reply: str,
+        sources: Sequence[Source],
+        model_id: str,
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO replies (reply_id, platform, channel, thread, user, intent, prompt, reply, sources, model_id, created) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                reply_id,
+                *conversation,
+                user,
+                intent,
+                json.dumps(list(prompt), ensure_ascii=False),
+                reply,
+                json.dumps([asdict(s) for s in sources], ensure_ascii=False),
+                model_id,
+                time.time(),
+            ),
+        )
+
+    def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "") -> None:
+        """rating +1 (👍), -1 (👎) or 0 with a correction."""
+        if rating not in (-1, 0, 1):
+            raise BotUserError("rating must be +1 (up), -1 (down) or 0", message_zh="评分只能是 +1（赞）、-1（踩）或 0")
+        if rating == 0 and not correction.strip():
+            raise BotUserError("feedback needs a rating or a correction", message_zh="反馈需要评分或修改意见")
+        if not self.db.execute("SELECT 1 FROM replies WHERE reply_id=?", (reply_id,)):
+            raise BotUserError(
+                f"no reply with id {reply_id!r}",
+                fix="use the id shown under the reply (`growthpilot feedback list` shows recent ones)",
+                message_zh=f"找不到编号为 {reply_id!r} 的回复",
+                fix_zh="使用回复下方显示的编号（`growthpilot feedback list` 可查看最近的回复）",
+            )
+        self.db.execute(
+            "INSERT INTO feedback (reply_id, user, rating, correction, created) VALUES (?,?,?,?,?)",
+            (reply_id, user, rating, correction.strip(), time.time()),
+        )
+
+    def last_reply_id(self, conversation: tuple[str, str, str]) -> str | None:
+        rows = self.db.execute(
+            "SELECT reply_id FROM replies WHERE platform=? AND channel=? AND thread=? ORDER BY created DESC, rowid DESC LIMIT 1",
+            conversation,
+        )
+        return rows[0]["reply_id"] if rows else None
+
+    def reply(self, reply_id: str) -> dict | None:
+        rows = self.db.execute("SELECT * FROM replies WHERE reply_id=?", (reply_id,))
+        if not rows:
+            return None
+        r = dict(rows[0])
+        r["prompt"] = json.loads(r["prompt"])
+        r["sources"] = json.loads(r["sources"])
+        return r
+
+    def list(self, limit: int = 50, *, only_rated: bool = True) -> list[FeedbackRow]:
+        """Replies with their feedback, newest first."""
+        having = "HAVING COUNT(f.id) > 0" if only_rated else ""
+        rows = self.db.execute(
+            "SELECT r.reply_id, r.intent, r.reply, r.model_id, r.created, COALESCE(SUM(f.rating), 0) AS rating, COUNT(f.id) AS votes, "
+            "(SELECT correction FROM feedback f2 WHERE f2.reply_id = r.reply_id AND f2.correction != '' ORDER BY f2.id DESC LIMIT 1) AS correction "
+            f"FROM replies r LEFT JOIN feedback f ON f.reply_id = r.reply_id GROUP BY r.reply_id {having} ORDER BY r.created DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            FeedbackRow(r["reply_id"], r["intent"], r["reply"], r["model_id"], int(r["rating"]), r["correction"] or "", int(r["votes"]), float(r["created"]))
+            for r in rows
+        ]
+
+    def export(self, out_dir: Path) -> dict[str, int | str]:
+        """Write sft.jsonl and preference.jsonl under `out_dir`; return the counts and paths."""
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        sft_path, pref_path = out_dir / "sft.jsonl", out_dir / "preference.jsonl"
+        accepted = corrected = preference = skipped = 0
+        with open(sft_path, "w", encoding="utf-8") as sft, open(pref_path, "w", encoding="utf-8") as pref:
+            for row in self.list(limit=1_000_000):
+                full = self.reply(row.reply_id)
+                messages = [m for m in full["prompt"] if m.get("role") in ("system", "user", "assistant")]
+                if not messages or messages[-1].get("role") != "user":
+                    skipped += 1  # nothing the model wrote (reports, help): nothing to learn
+                    continue
+                if row.correction:
+                    sft.write(_line({"messages": messages + [{"role": "assistant", "content": row.correction}], "source": "corrected", "reply_id": row.reply_id}))
+                    corrected += 1
+                    if row.correction.strip() != row.reply.strip():
+                        pref.write(_line({"prompt": messages, "chosen": row.correction, "rejected": row.reply, "reply_id": row.reply_id}))
+                        preference += 1
+                elif row.rating > 0:
+                    sft.write(_line({"messages": messages + [{"role": "assistant", "content": row.reply}], "source": "accepted", "reply_id": row.reply_id}))
+                    accepted += 1
+                else:
+                    skipped += 1  # 👎 without a correction: no target to learn from
+        return {"sft": str(sft_path), "preference": str(pref_path), "accepted": accepted, "corrected": corrected, "preference_pairs": preference, "skipped": skipped}
+
+
+def _line(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False) + "\n"

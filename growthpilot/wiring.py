@@ -1,0 +1,110 @@
+"""The one place that wires config → knowledge → model → assistant (used by ask, chat, report, serve).
+
+`build_assistant(cfg, "customer")` builds the public retriever on its own
+(knowledge.search.open_public_retriever): a customer-facing assistant never even opens the
+internal collection, and gets no report engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+from bot.assistant import Assistant
+from bot.intents import IntentClassifier
+from bot.protocols import HandoverNotifier
+from bot.reports import ReportEngine
+
+from .config import AppConfig
+from .errors import UserFacingError
+
+log = logging.getLogger("growthpilot.wiring")
+
+Audience = Literal["team", "customer"]
+
+
+def assistant_db_path(cfg: AppConfig) -> Path:
+    """The assistant's SQLite file (conversation memory + feedback)."""
+    return Path(cfg.data.dir) / "assistant.sqlite"
+
+
+def charts_dir(cfg: AppConfig) -> Path:
+    return Path(cfg.data.dir) / "charts"
+
+
+def open_store(cfg: AppConfig):
+    from knowledge.store import Store
+
+    return Store.open(Path(cfg.data.dir))
+
+
+def build_report_engine(cfg: AppConfig, store=None) -> ReportEngine:
+    """Reports over the store's frames (read once, cached in memory)."""
+    return ReportEngine(store if store is not None else open_store(cfg), charts_dir(cfg))
+
+
+def build_embedder(cfg: AppConfig):
+    from knowledge.embeddings import make_embedder
+    from knowledge.search import embedding_cache_dir
+
+    return make_embedder(cfg.embeddings, cache_dir=embedding_cache_dir(Path(cfg.data.dir)))
+
+
+def build_generator(cfg: AppConfig, *, progress: bool = True):
+    from llm.factory import make_generator
+
+    return make_generator(cfg.model, cfg.generation, progress=progress)
+
+
+def build_assistant(
+    cfg: AppConfig,
+    audience: Audience = "team",
+    *,
+    notify_handover: HandoverNotifier | None = None,
+    generator=None,
+    embedder=None,
+    progress: bool = True,
+) -> Assistant:
+    """An Assistant for one audience. Pass `generator` to share one model worker between the
+    team and the customer assistants (serve does)."""
+    from knowledge.search import KnowledgeBase, open_public_retriever
+
+    if audience not in ("team", "customer"):
+        raise UserFacingError(f"unknown audience {audience!r}", fix="use team or customer")
+    data_dir = Path(cfg.data.dir)
+    embedder = embedder if embedder is not None else build_embedder(cfg)
+    if audience == "customer":
+        team_retriever = None
+        public_retriever = open_public_retriever(data_dir, embedder, cfg.index, cfg.search)
+        reports = None
+        product_names = None
+    else:
+        kb = KnowledgeBase.open(data_dir, embedder, cfg.index, cfg.search)
+        team_retriever = kb.retriever("internal")
+        public_retriever = kb.retriever("public")
+        store = open_store(cfg)
+        reports = build_report_engine(cfg, store)
+
+        def product_names() -> list[str]:
+            cat = reports.frame("catalog")
+            return [str(n) for n in cat["name"]] if len(cat) and "name" in cat.columns else []
+
+    if not public_retriever.available and (team_retriever is None or not team_retriever.available):
+        raise UserFacingError("no data yet: the knowledge base has no index", fix="run `growthpilot demo` or `growthpilot ingest behavior|reviews|catalog|docs PATH`")
+    if generator is None:
+        generator = build_generator(cfg, progress=progress)
+    intents = IntentClassifier(getattr(embedder, "uncached", embedder), cache_dir=data_dir / "cache" / "intents")
+    return Assistant(
+        cfg.assistant,
+        generator=generator,
+        team_retriever=team_retriever,
+        public_retriever=public_retriever,
+        store_path=assistant_db_path(cfg),
+        reports=reports,
+        notify_handover=notify_handover,
+        intents=intents,
+        min_similarity=cfg.search.min_similarity,
+        k=min(cfg.search.k, 5),
+        product_names=product_names,
+    )
