@@ -28,6 +28,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from _machine import cpu_model  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 DEMO = ROOT / "growthpilot" / "demo" / "data"
 SHARED = ROOT.parent / "shared" / "data"
@@ -47,14 +48,7 @@ def machine() -> str:
     import faiss
     import torch
 
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, torch {torch.__version__}, faiss {faiss.__version__}, pandas {pd.__version__}"
 
 

@@ -19,6 +19,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from _machine import cpu_model  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -29,16 +30,6 @@ FILLER = (
     "Our smartwatch campaign reached 12,400 customers last week; reviews praise the battery life "
     "and the bright screen, while some mention the strap. 智能手表的续航和屏幕获得好评，部分用户反映表带偏硬。 "
 )
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 class _Clock:

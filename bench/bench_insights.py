@@ -22,17 +22,11 @@ import pandas as pd  # noqa: E402
 
 from knowledge.insights import compute_all, funnel_by, prepare  # noqa: E402
 from knowledge.insights.synthetic import make_behavior, make_reviews  # noqa: E402
+from _machine import cpu_model  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import sklearn
 
     return f"{cpu}, {os.cpu_count()} cores, python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, scikit-learn {sklearn.__version__}"

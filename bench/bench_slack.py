@@ -25,6 +25,7 @@ import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
+from _machine import cpu_model  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
@@ -193,7 +194,7 @@ async def bench(n: int, duration: float, model_s: float, retry_every: int) -> di
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    cpu = cpu_model()
     versions = []
     for pkg in ("slack-bolt", "slack-sdk", "aiohttp", "torch", "faiss-cpu"):
         try:
