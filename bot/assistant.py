@@ -181,7 +181,12 @@ class Assistant:
         text = answer.text
         citations = answer.citations
         data["draft"] = answer.draft
-        if not text.strip():
+        if not text.strip() and "report_source" in data:
+            # the model gave nothing usable, but a report computed by code answers the question
+            text = hits[0].text
+            citations = (to_source(hits[0]),)
+            data["fallback"] = "report"
+        elif not text.strip():
             if answer.checked.removed:
                 text = pick(lang, "I couldn't write an answer whose numbers the sources back. The most relevant sources are listed below.", "我没能写出数字都有出处的回答。下面列出了最相关的资料。")
             else:

@@ -36,7 +36,7 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("recs", ("recs", "recommend", "bought together", "together with", "co-occur", "推荐", "一起买", "搭配", "连带")),
     ("forecast", ("forecast", "propensity", "predict", "campaign", "预测", "倾向", "活动效果")),
     ("segments", ("segment", "cohort", "分群", "人群", "用户群", "分层")),
-    ("sentiment", ("sentiment", "review", "aspect", "complain", "praise", "情感", "好评", "差评", "评价", "口碑", "维度")),
+    ("sentiment", ("sentiment", "review", "aspect", "complain", "praise", "情感", "好评", "差评", "评价", "口碑", "维度", "抱怨", "投诉", "吐槽", "不满")),
     ("trends", ("trend", "week-over-week", "wow", "weekly", "daily", "over time", "趋势", "环比", "周报", "每日", "每天")),
     ("top", ("top", "best", "most", "highest", "bestseller", "热销", "排行", "排名", "榜", "最好", "最高", "最多", "卖得")),
     ("funnel", ("funnel", "conversion", "convert", "漏斗", "转化")),
@@ -44,6 +44,8 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 _CHANGE_WORDS = ("change", "last week", "this week", "grow", "drop", "increase", "decrease", "declin", "上周", "本周", "变化", "增长", "下降", "下滑")
+# Words of movement alone (no time words): they turn a conversion question into a trends one.
+_MOVEMENT_WORDS = ("change", "grow", "drop", "fell", "fall", "increase", "decrease", "declin", "变化", "增长", "下降", "下滑", "降低", "跌")
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ def parse_report_request(text: str, *, default_kind: str | None = None) -> Repor
                 break
     if kind is None and any(_mentions(low, w) for w in _CHANGE_WORDS):
         kind = "trends"  # "how did purchases change last week?" — only when nothing more specific matched
+    elif kind == "funnel" and any(_mentions(low, w) for w in _MOVEMENT_WORDS):
+        kind = "trends"  # "why did conversion drop?" asks what changed, not for the funnel itself
     kind = kind or default_kind
     if kind is None:
         return None

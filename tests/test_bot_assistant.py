@@ -406,3 +406,19 @@ def test_ranking_question_gets_the_computed_report_as_a_source(kb, intents, tmp_
     assert "(insight · Top 10 items by conversion" in gen.last_prompt_text
     assert r.citations[0].id == "report:top"
     assert rate in r.text and "1999" not in r.text
+
+
+def test_empty_model_answer_falls_back_to_the_computed_report(kb, intents, tmp_path):
+    # a small model sometimes returns nothing usable: the report computed by code still answers
+    from bot.reports import ReportEngine, ReportRequest
+    from test_bot_reports import Frames, make_log
+
+    engine = ReportEngine(Frames(make_log()), tmp_path / "charts", charts=False)
+    gen = FakeGenerator(["   "])
+    a = Assistant(AssistantSettings(), generator=gen, team_retriever=kb.retriever("internal"), public_retriever=kb.retriever("public"),
+                  store_path=tmp_path / "bot.sqlite", reports=engine, intents=intents)
+    r = run(a.handle(team("Why did conversion drop last week?")))
+    expected = engine.run(ReportRequest("trends", days=7), "en")
+    assert r.data["report_source"] == "report:trends" and r.data["fallback"] == "report"
+    assert r.text.startswith(expected.narrative)
+    assert [c.id for c in r.citations] == ["report:trends"]

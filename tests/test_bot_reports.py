@@ -167,6 +167,9 @@ def test_no_data_is_a_user_facing_error_with_the_fix(tmp_path):
         ("show recommendations for item 2268318", "recs", None, "2268318", 10),
         ("用户分群", "segments", None, "", 10),
         ("campaign forecast", "forecast", None, "", 10),
+        ("Which product's conversion dropped last week, and why?", "trends", 7, "", 10),
+        ("为什么商品 1003 的转化率下降了？", "trends", None, "1003", 10),
+        ("which product converts best last week?", "top", 7, "", 10),
     ],
 )
 def test_report_requests_parse_in_both_languages(text, kind, days, product, n):
