@@ -76,17 +76,25 @@ class CopyBrief:
     n: int = 3
 
 
-# One short example per channel (no numbers: examples must not seed invented figures).
+# One short example per channel, about no product in particular ({p} is the brief's product): a small
+# model copies an example's content, so it must not describe another product. No numbers either:
+# examples must not seed invented figures.
 CHANNEL_EXAMPLES = {
-    "wechat": ("Quiet mornings, clear sound. Lumi Buds Pro keep the noise out so your day starts calm.", "早高峰也能安静听歌。Lumi 降噪耳机，把嘈杂关在耳外，把好心情留给自己。"),
-    "weibo": ("New in: Lumi Buds Pro. Noise off, music on. Who's trying them first? #LumiBudsPro", "新品上线｜Lumi 降噪耳机，一键静音全世界。你最想在哪里戴上它？#Lumi新品#"),
-    "xiaohongshu": ("Commute essential: Lumi Buds Pro. The noise cancelling is unreal and the case fits any pocket.", "通勤党挚爱✨Lumi 降噪耳机真的太香了！地铁里一戴，世界瞬间安静，充电盒小巧好收纳～"),
-    "tweet": ("Noise off. Music on. Meet Lumi Buds Pro. #LumiBudsPro", "关掉噪音，打开音乐。Lumi 降噪耳机，今天上市。"),
-    "email_subject": ("Your quiet commute starts here", "让通勤安静下来"),
-    "tagline": ("Noise off. Life on.", "静享每一刻"),
-    "sms": ("Lumi: Buds Pro are here. Noise off, music on. Shop now in the Lumi app.", "【Lumi】降噪耳机新品上市，打开 Lumi App 立即选购。"),
-    "post": ("Noise off, music on: Lumi Buds Pro are here.", "关掉噪音，打开音乐：Lumi 降噪耳机来了。"),
+    "wechat": ("Small things that make the day better: {p}. Made for the way you actually live.", "生活里的小确幸：{p}，懂你每天的节奏，用过就回不去了。"),
+    "weibo": ("New in: {p}. Who's trying it first? #Lumi", "新品上线｜{p}，你最想在哪里用上它？#Lumi新品#"),
+    "xiaohongshu": ("My daily essential: {p}. An honest review after a week of use, and what I love about it.", "自用一周真心分享✨{p}真的太香了！颜值在线，细节贴心，已经离不开了～"),
+    "tweet": ("Meet {p}. Made for your everyday. #Lumi", "{p}，今天上市，为你的每一天。"),
+    "email_subject": ("{p}: made for your everyday", "{p}，为你的每一天"),
+    "tagline": ("Made for your everyday.", "为每一天而来"),
+    "sms": ("Lumi: {p} is here. Shop now in the Lumi app.", "【Lumi】{p}新品上市，打开 Lumi App 立即选购。"),
+    "post": ("{p} is here: made for your everyday.", "{p}来了：为你的每一天而设计。"),
 }
+
+
+def channel_example(channel: str, lang: str, product: str) -> str:
+    en, zh = CHANNEL_EXAMPLES.get(channel, CHANNEL_EXAMPLES["post"])
+    return (zh if lang == "zh" else en).format(p=product)
+
 
 CHANNEL_NAMES = {
     "wechat": ("a WeChat Moments (朋友圈) post", "一条微信朋友圈文案"),
@@ -119,7 +127,7 @@ def copy_messages(brief: CopyBrief, praise: Sequence[Hit], segment: Sequence[Hit
         if facts:
             parts.append("客户与数据洞察：\n" + numbered_sources(facts))
         parts.append(f"原始需求：{brief.request}")
-        parts.append(f"格式示例（只学格式，不要照抄）：{CHANNEL_EXAMPLES.get(brief.channel, CHANNEL_EXAMPLES['post'])[1]}")
+        parts.append(f"格式示例（只学格式，不要照抄）：{channel_example(brief.channel, 'zh', brief.product or brand)}")
     else:
         system = (
             f"You are {brand}'s senior copywriter. Write marketing copy grounded in what real customers praise and in how the "
@@ -133,7 +141,7 @@ def copy_messages(brief: CopyBrief, praise: Sequence[Hit], segment: Sequence[Hit
         if facts:
             parts.append("Customer and data insights:\n" + numbered_sources(facts))
         parts.append(f"Original request: {brief.request}")
-        parts.append(f"Format example (copy the form, not the words): {CHANNEL_EXAMPLES.get(brief.channel, CHANNEL_EXAMPLES['post'])[0]}")
+        parts.append(f"Format example (copy the form, not the words): {channel_example(brief.channel, 'en', brief.product or brand)}")
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(parts)}]
 
 

@@ -422,3 +422,16 @@ def test_empty_model_answer_falls_back_to_the_computed_report(kb, intents, tmp_p
     assert r.data["report_source"] == "report:trends" and r.data["fallback"] == "report"
     assert r.text.startswith(expected.narrative)
     assert [c.id for c in r.citations] == ["report:trends"]
+
+
+@pytest.mark.parametrize("channel", ["xiaohongshu", "wechat", "weibo", "tweet", "post", "sms"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_copy_format_example_speaks_of_the_briefs_product_only(channel, lang):
+    # a 0.5B model copies the example's content: it must not describe another product
+    from bot.prompts import CopyBrief, copy_messages
+
+    brief = CopyBrief("推广智能水杯", product="Lumi AquaSmart Bottle", channel=channel, language=lang)
+    prompt = copy_messages(brief, [], [], brand="Lumi")[1]["content"]
+    example = prompt.rsplit("\n", 1)[-1]
+    assert "Lumi AquaSmart Bottle" in example
+    assert not any(w in prompt for w in ("降噪", "耳机", "Buds", "noise"))
