@@ -432,6 +432,23 @@ class ReportEngine:
         )
         numbers = {k: _plain(t[k]) for k in t.index if k not in ("this_start", "this_end")}
         numbers.update(this_start=str(t["this_start"]), this_end=str(t["this_end"]))
+        # which items moved: the same weekly_trends per item, significant drops first (biggest fall in conversion)
+        per_item = weekly_trends(data, "item_id", window_days=req.days)
+        drops = per_item[per_item["significant_drop"]].sort_values(["conv_change", "item_id"]).head(3) if len(per_item) else per_item
+        names = self._names()
+        movers = [
+            (f"{names.get(int(d.item_id), '')} (item {int(d.item_id)})".strip() if lang == "en" else f"{names.get(int(d.item_id), '')}（商品 {int(d.item_id)}）".strip(),
+             float(d.conv_last), float(d.conv_this))
+            for d in drops.itertuples()
+        ]
+        numbers["drops"] = [{"item_id": int(d.item_id), "conv_last": float(d.conv_last), "conv_this": float(d.conv_this)} for d in drops.itertuples()]
+        line3 = ""
+        if movers:
+            line3 = "\n" + pick(
+                lang,
+                "Significant drops: " + "; ".join(f"{n}: conversion {pct(a)} → {pct(b)}" for n, a, b in movers) + ".",
+                "显著下降的商品：" + "；".join(f"{n}：转化率 {pct(a)} → {pct(b)}" for n, a, b in movers) + "。",
+            )
         title = pick(lang, "Trends", "趋势") + f" · {scope}"
         # daily series of both windows for the chart
         from knowledge.insights.funnel import funnel_by
@@ -439,7 +456,7 @@ class ReportEngine:
 
         end = int(data.day.max())
         daily = funnel_by(subset(data, data.day > end - 2 * w), "day")
-        result = ReportResult("trends", lang, title, table, text, f"{line1}\n{line2}", numbers=numbers)
+        result = ReportResult("trends", lang, title, table, text, f"{line1}\n{line2}{line3}", numbers=numbers)
         chart = self._line_chart(req, lang, daily["date"].tolist(), {pick(lang, "views", "浏览"): daily["views"].tolist(), pick(lang, "buys", "购买"): daily["buys"].tolist()}, title) if self.make_charts else None
         return replace(result, chart=chart)
 

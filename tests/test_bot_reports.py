@@ -193,3 +193,33 @@ def test_prefetch_computes_reports_in_the_background(tmp_path, log):
     first = eng.run(ReportRequest("segments"), "en")
     assert eng.run(ReportRequest("segments"), "en") is first
     assert frames.reads == 1
+
+
+def test_trends_name_the_items_whose_conversion_dropped(tmp_path):
+    # plant a drop: item 777 converts 40% of its viewers in the week before, 5% in the last week
+    log = make_log()
+    rows = []
+    for week, buyers in ((1, 16), (2, 2)):  # week 1 = the 7 days before, week 2 = the last 7 days
+        for u in range(40):
+            ts = T0 + (7 * week + 2) * DAY + u * 60
+            rows.append((f"q{week}{u:03d}", 777, 77, "pv", ts))
+            if u < buyers:
+                rows.append((f"q{week}{u:03d}", 777, 77, "buy", ts + 30))
+    extra = pd.DataFrame(rows, columns=["user", "item_id", "category_id", "behavior", "ts"])
+    extra["behavior"] = pd.Categorical(extra["behavior"], categories=["pv", "cart", "fav", "buy"])
+    log = pd.concat([log, extra], ignore_index=True)
+    catalog = pd.DataFrame({"item_id": [777], "name": ["Lumi Test Lamp"], "category_id": [77], "category": ["lighting"]})
+    engine = ReportEngine(Frames(log, catalog=catalog), tmp_path / "charts", charts=False)
+    r = engine.run(ReportRequest("trends", days=7), "en")
+    drop = next(d for d in r.numbers["drops"] if d["item_id"] == 777)
+    day = log["ts"] // DAY
+    end = day.max()
+    item = log[log["item_id"] == 777]
+    iday = item["ts"] // DAY
+
+    def conv(frame):
+        return frame[frame["behavior"] == "buy"]["user"].nunique() / frame[frame["behavior"] == "pv"]["user"].nunique()
+
+    assert drop["conv_last"] == pytest.approx(conv(item[(iday > end - 14) & (iday <= end - 7)]))
+    assert drop["conv_this"] == pytest.approx(conv(item[iday > end - 7]))
+    assert "Significant drops: Lumi Test Lamp (item 777): conversion 40.00% → 5.00%" in r.narrative
