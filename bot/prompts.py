@@ -41,13 +41,14 @@ def history_messages(turns: Sequence[Turn], max_turns: int = 3) -> list[dict]:
 
 
 def answer_messages(question: str, hits: Sequence[Hit], history: Sequence[Turn], *, lang: str, brand: str) -> list[dict]:
-    """A grounded answer for the team: numbered sources, cite them, copy numbers exactly."""
+    """A grounded answer for the team: numbered sources, cite them, copy numbers exactly. The example
+    names no real product: a small model copies an example's product into its answer."""
     if lang == "zh":
         system = (
             f"你是 {brand} 团队的增长分析助手。只根据下面编号的资料回答，用 [1]、[2] 这样的编号标注出处。"
             "数字必须与资料中的完全一致，不要自己计算或编造数字。资料里没有的内容就直说不知道。"
             "用简体中文写一到三句完整的话回答，不超过 120 字。"
-            "示例：“Lumi 智能保温水杯的转化率最高，为 8.41%[1]。”"
+            "格式示例（尖括号处换成资料里的名称和数字）：“<商品名>的转化率最高，为 <资料中的数字>[1]。”"
         )
         user = f"资料：\n{numbered_sources(hits)}\n\n问题：{question}\n（请用简体中文回答，并用 [1] 这样的编号标注出处。）"
     else:
@@ -55,7 +56,7 @@ def answer_messages(question: str, hits: Sequence[Hit], history: Sequence[Turn],
             f"You are {brand}'s growth analytics assistant for the team. Answer ONLY from the numbered sources below "
             "and cite them like [1] or [2]. Copy numbers exactly as the sources write them; never calculate or invent a number. "
             "If the sources do not answer the question, say so. Answer in English in one to three full sentences (under 120 words). "
-            "Example: \"The Lumi AquaSmart Bottle converts best, at 8.41% [1].\""
+            "Form of an answer (fill the angle brackets from the sources): \"<product name> converts best, at <rate from the source> [1].\""
         )
         user = f"Sources:\n{numbered_sources(hits)}\n\nQuestion: {question}"
     return [{"role": "system", "content": system}, *history_messages(history), {"role": "user", "content": user}]

@@ -435,3 +435,15 @@ def test_copy_format_example_speaks_of_the_briefs_product_only(channel, lang):
     example = prompt.rsplit("\n", 1)[-1]
     assert "Lumi AquaSmart Bottle" in example
     assert not any(w in prompt for w in ("降噪", "耳机", "Buds", "noise"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_answer_prompt_names_no_product_that_is_not_in_the_sources(lang):
+    # the small model copied the example's product ("Lumi AquaSmart Bottle") into answers about the earbuds
+    from bot.prompts import answer_messages
+    from knowledge.types import Hit
+
+    hit = Hit("insight:trend:item:1003", "insight", "Lumi Buds Pro conversion 5.18% → 1.55%.", 1.0, title="Drop: Lumi Buds Pro")
+    prompt = "\n".join(m["content"] for m in answer_messages("Why did conversion drop?", [hit], [], lang=lang, brand="Lumi"))
+    assert "Lumi Buds Pro" in prompt
+    assert not any(w in prompt for w in ("AquaSmart", "水杯", "8.41"))
