@@ -77,26 +77,6 @@ class CopyBrief:
     n: int = 3
 
 
-# One short example per channel, about no product in particular ({p} is the brief's product): a small
-# model copies an example's content, so it must not describe another product. No numbers either:
-# examples must not seed invented figures.
-CHANNEL_EXAMPLES = {
-    "wechat": ("Small things that make the day better: {p}. Made for the way you actually live.", "生活里的小确幸：{p}，懂你每天的节奏，用过就回不去了。"),
-    "weibo": ("New in: {p}. Who's trying it first? #Lumi", "新品上线｜{p}，你最想在哪里用上它？#Lumi新品#"),
-    "xiaohongshu": ("My daily essential: {p}. An honest review after a week of use, and what I love about it.", "自用一周真心分享✨{p}真的太香了！颜值在线，细节贴心，已经离不开了～"),
-    "tweet": ("Meet {p}. Made for your everyday. #Lumi", "{p}，今天上市，为你的每一天。"),
-    "email_subject": ("{p}: made for your everyday", "{p}，为你的每一天"),
-    "tagline": ("Made for your everyday.", "为每一天而来"),
-    "sms": ("Lumi: {p} is here. Shop now in the Lumi app.", "【Lumi】{p}新品上市，打开 Lumi App 立即选购。"),
-    "post": ("{p} is here: made for your everyday.", "{p}来了：为你的每一天而设计。"),
-}
-
-
-def channel_example(channel: str, lang: str, product: str) -> str:
-    en, zh = CHANNEL_EXAMPLES.get(channel, CHANNEL_EXAMPLES["post"])
-    return (zh if lang == "zh" else en).format(p=product)
-
-
 CHANNEL_NAMES = {
     "wechat": ("a WeChat Moments (朋友圈) post", "一条微信朋友圈文案"),
     "weibo": ("a Weibo post", "一条微博"),
@@ -110,7 +90,8 @@ CHANNEL_NAMES = {
 
 
 def copy_messages(brief: CopyBrief, praise: Sequence[Hit], segment: Sequence[Hit], *, brand: str) -> list[dict]:
-    """One prompt; the generator samples `brief.n` variants of it in one batch."""
+    """One prompt; the generator samples `brief.n` variants of it in one batch. No example copy: the
+    0.5B default model echoed any example nearly verbatim (or borrowed its product), whatever the prompt said."""
     en_name, zh_name = CHANNEL_NAMES.get(brief.channel, CHANNEL_NAMES["post"])
     facts = list(praise) + [h for h in segment if h.id not in {p.id for p in praise}]
     limit_en = f"at most {brief.max_words} words" if brief.max_words else f"at most {brief.max_chars} characters"
@@ -128,7 +109,6 @@ def copy_messages(brief: CopyBrief, praise: Sequence[Hit], segment: Sequence[Hit
         if facts:
             parts.append("客户与数据洞察：\n" + numbered_sources(facts))
         parts.append(f"原始需求：{brief.request}")
-        parts.append(f"格式示例（只学格式，不要照抄）：{channel_example(brief.channel, 'zh', brief.product or brand)}")
     else:
         system = (
             f"You are {brand}'s senior copywriter. Write marketing copy grounded in what real customers praise and in how the "
@@ -142,7 +122,6 @@ def copy_messages(brief: CopyBrief, praise: Sequence[Hit], segment: Sequence[Hit
         if facts:
             parts.append("Customer and data insights:\n" + numbered_sources(facts))
         parts.append(f"Original request: {brief.request}")
-        parts.append(f"Format example (copy the form, not the words): {channel_example(brief.channel, 'en', brief.product or brand)}")
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(parts)}]
 
 
