@@ -65,7 +65,8 @@ def run(args, cfg) -> int:
         elif report.accepted == 0:
             refresh_note = "nothing new; insights and indexes unchanged"
         else:
-            refresh_result, refresh_note = _refresh(store, cfg, progress=sys.stderr.isatty())
+            refresh_result = refresh(store, cfg.data.dir, cfg.embeddings, cfg.index, cfg.search,
+                                     progress=sys.stderr.isatty())
         counts = store.counts()
     finally:
         store.close()
@@ -96,12 +97,6 @@ def format_report(r: IngestReport) -> str:
     for note in r.notes:
         lines.append(f"  note        {note}")
     return "\n".join(lines)
-
-
-def _refresh(store: Store, cfg, *, progress: bool) -> tuple[dict, str]:
-    """Recompute insights and bring the search indexes up to date."""
-    result = refresh(store, cfg.data.dir, cfg.embeddings, cfg.index, cfg.search, progress=progress)
-    return result, ""
 
 
 def _summary(result: dict) -> str:
