@@ -166,7 +166,9 @@ def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: Ingest
     read = accepted = duplicates = 0
     bar = _progress(progress, f"ingest {path.name}")
     try:
-        for batch in iter_behavior(path, layout, chunk_rows=settings.chunk_rows, user_pseudonym=hide):
+        lo, hi = settings.timestamp_range()
+        for batch in iter_behavior(path, layout, chunk_rows=settings.chunk_rows, user_pseudonym=hide,
+                                   ts_range=(lo, hi, settings.range_text())):
             read += batch.read
             rejects.write(batch.rejects)
             if len(batch):
@@ -305,8 +307,10 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
     redactions: dict[str, int] = {}
     users: dict[str, str] = {}
     bar = _progress(progress, f"ingest {path.name}")
+    date_ok = _review_date_check(settings)
     for line, rec in recs.rows:
         row, reason, counts = _review_row(rec, cmap, privacy, users)
+        reason = reason or date_ok(row)
         for k, v in counts.items():
             redactions[k] = redactions.get(k, 0) + v
         if reason:
@@ -324,6 +328,27 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
         store.record_source(sha, "reviews", path, read=read, accepted=added, rejected=rejects.count, duplicates=dups,
                             rejects_path=rejects_path)
     return report
+
+
+def _review_date_check(settings: IngestSettings) -> Callable[[ReviewRow | None], str]:
+    """"" for a review without a date or dated inside [ingest]'s plausible range, else the reason."""
+    lo, hi = settings.timestamp_range()
+    day = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).date()
+    lo_d, hi_d, why = day(lo), day(hi), settings.range_text()
+
+    def check(row: ReviewRow | None) -> str:
+        if row is None or not row.date:
+            return ""
+        m = re.fullmatch(r"(\d{1,4})-(\d{1,2})-(\d{1,2})", row.date)
+        try:
+            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+        except ValueError:
+            d = None
+        if d is None or not (lo_d <= d <= hi_d):
+            return f"date '{row.date}' is {why}"
+        return ""
+
+    return check
 
 
 def _review_row(rec: dict, cmap: dict, privacy: Privacy, users: dict) -> tuple[ReviewRow | None, str, dict]:
