@@ -56,6 +56,15 @@ def run(args, cfg) -> int:
     privacy = Privacy.from_settings(cfg.privacy)
     store = Store.open(cfg.data.dir)
     try:
+        with store.writing(wait_s=cfg.ingest.lock_wait_s, on_wait=lambda msg: print(msg, file=sys.stderr)):
+            return _run_locked(args, cfg, privacy, store)
+    finally:
+        store.close()
+
+
+def _run_locked(args, cfg, privacy, store) -> int:
+    """The ingest and its refresh, under the data-dir writer lock."""
+    if True:
         report = INGESTERS[args.kind](args.path, store, privacy, cfg.ingest, progress=sys.stderr.isatty())
         refresh_result, refresh_note = None, ""
         if not report.usable:
@@ -68,8 +77,6 @@ def run(args, cfg) -> int:
             refresh_result = refresh(store, cfg.data.dir, cfg.embeddings, cfg.index, cfg.search,
                                      progress=sys.stderr.isatty())
         counts = store.counts()
-    finally:
-        store.close()
     if args.json:
         emit_json({"ok": report.usable, "report": report.to_dict(), "store": counts,
                    "refresh": refresh_result, "refresh_note": refresh_note})
