@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, path TEXT NOT NULL, lang TEXT NOT NULL,
     source_sha TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_path ON docs(path);
+CREATE TABLE IF NOT EXISTS refresh_journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, detail TEXT NOT NULL, rows INTEGER NOT NULL,
+    at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS insights (
     id TEXT PRIMARY KEY, topic TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, numbers TEXT NOT NULL,
     product TEXT NOT NULL DEFAULT '', category TEXT NOT NULL DEFAULT '', date TEXT NOT NULL DEFAULT '',
@@ -347,6 +350,29 @@ class Store:
             c.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                       self._source_row(sha256, kind, Path(path), read, accepted, rejected, duplicates, rejects_path))
 
+    # ------------------------------------------------------------------ refresh journal
+    @staticmethod
+    def _journal(c: sqlite3.Connection, kind: str, detail: str, rows: int) -> None:
+        """Inside a data transaction: these rows are stored but not yet in insights/indexes."""
+        if rows:
+            c.execute("INSERT INTO refresh_journal (kind, detail, rows, at) VALUES (?,?,?,?)",
+                      (kind, detail, int(rows), time.strftime("%Y-%m-%dT%H:%M:%S")))
+
+    def pending_refresh(self) -> list[dict]:
+        """Changes stored but not yet reflected in insights and search indexes (oldest first):
+        [{"id", "kind", "detail", "rows", "at"}]. Empty when everything is indexed."""
+        rows = self._rows("SELECT id, kind, detail, rows, at FROM refresh_journal ORDER BY id")
+        return [dict(zip(("id", "kind", "detail", "rows", "at"), r)) for r in rows]
+
+    def journal_mark(self) -> int:
+        """The newest journal entry's id (0 when empty): a refresh started now covers up to it."""
+        return int(self._rows("SELECT COALESCE(MAX(id), 0) FROM refresh_journal")[0][0])
+
+    def clear_refresh_journal(self, up_to: int) -> int:
+        """After a successful refresh: drop the entries it covered. Returns how many."""
+        with self._tx() as c:
+            return c.execute("DELETE FROM refresh_journal WHERE id <= ?", (int(up_to),)).rowcount
+
     # ------------------------------------------------------------------ behaviour
     def behavior_writer(self, sha256: str) -> "BehaviorWriter":
         """A writer that stages Parquet parts for one source file; `commit(...)` publishes them."""
@@ -440,6 +466,7 @@ class Store:
                 [(r.id, r.text, r.rating, r.label, r.product, r.category, r.date, r.user, r.lang, source_sha, seq0 + i + 1)
                  for i, r in enumerate(rows)])
             after = c.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+            self._journal(c, "reviews", source_sha, after - before)
         added = after - before
         return added, len(rows) - added
 
@@ -466,6 +493,7 @@ class Store:
                     continue
                 c.execute("INSERT OR REPLACE INTO catalog VALUES (?,?,?,?,?,?,?,?,?,?)", values)
                 changed += 1
+            self._journal(c, "catalog", "", changed)
         return changed, len(rows) - changed
 
     def catalog_frame(self) -> pd.DataFrame:
@@ -489,6 +517,8 @@ class Store:
             c.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?)",
                           [(ch.id, ch.title, ch.text, ch.path, ch.lang, source_sha, seq0 + i + 1)
                            for i, ch in enumerate(chunks)])
+            gone = len(set(old) - {ch.id for ch in chunks})
+            self._journal(c, "docs", path, len(chunks) - unchanged + gone)
         return len(chunks) - unchanged, unchanged
 
     def docs_frame(self) -> pd.DataFrame:
@@ -646,6 +676,7 @@ class BehaviorWriter:
                           [(name, self.sha, n, seq0 + i + 1) for i, (name, n) in enumerate(self._parts)])
             c.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                       store._source_row(self.sha, kind, Path(path), read, accepted, rejected, duplicates, rejects_path))
+            store._journal(c, "behavior", self.sha, sum(n for _, n in self._parts))
         n_hashes = len(self._seen)
         if self._new:
             merged = np.sort(np.concatenate([self._seen, *self._new]), kind="stable")
