@@ -12,8 +12,10 @@ ingested before adds nothing: its rows all count as duplicates.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -485,25 +487,57 @@ def ingest_docs(path: Path, store: Store, privacy: Privacy, settings: IngestSett
                 progress: bool = True) -> IngestReport:
     """Ingest Markdown/text docs (a file or a folder, recursively) into the public collection,
     chunked by headings and paragraphs. Counts are in chunks; a file that cannot be decoded
-    is one rejected row. Docs are the company's own public text: they are not redacted
-    (a support e-mail in the FAQ must stay)."""
+    (or is over [ingest] max_doc_bytes) is one rejected row. Docs are the company's own public
+    text: they are not redacted (a support e-mail in the FAQ must stay).
+
+    Safety: symbolic links are never followed (a linked file or folder is skipped and named in
+    the notes), so nothing outside the given folder — a key file, /etc/passwd — can enter the
+    customer-facing collection. Ids come from the path relative to the docs root (the folder
+    once ingested, remembered), so re-ingesting one file alone replaces its chunks. A file that
+    cannot be read (permission denied) stops the run before anything is stored: exit 2, no half
+    set."""
     t0 = time.perf_counter()
+    path = Path(path)
+    if path.is_symlink():
+        raise KnowledgeError(f"{path}: is a symbolic link; `ingest docs` never follows links (they could point at "
+                             "private files). Give the real file or folder")
     path = _check_file(path, file_only=False)
+    skipped: list[str] = []
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES
-                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        base = path
+        root = path.resolve()
+        files = _doc_files(root, skipped)
+        if not files and not skipped:
+            raise KnowledgeError(f"{path}: no Markdown or text files ({', '.join(DOC_SUFFIXES)}) found")
+        targets = [(f, f.relative_to(root).as_posix()) for f in files]
     else:
-        files, base = [path], path.parent
-    if not files:
-        raise KnowledgeError(f"{path}: no Markdown or text files ({', '.join(DOC_SUFFIXES)}) found")
-    rejects = RejectsFile(store.rejects_dir, path, "file")
-    read = accepted = duplicates = 0
-    bar = _progress(progress, f"ingest {path.name}", unit="files")
-    for f in files:
-        rel = f.relative_to(base).as_posix()
+        f = path.parent.resolve() / path.name
+        root, rel = store.doc_location(f)
+        targets = [(f, rel)]
+    loaded, unreadable = [], []
+    for f, rel in targets:
         try:
-            text, _enc = read_text(f)
+            loaded.append((f, rel, _read_doc_bytes(f, settings.max_doc_bytes)))
+        except PermissionError:
+            unreadable.append(f"{rel} (permission denied)")
+        except _Skip as why:
+            loaded.append((f, rel, why))
+        except OSError as exc:
+            unreadable.append(f"{rel} ({exc.strerror or exc})")
+    if unreadable:
+        raise KnowledgeError(
+            f"{path}: {len(unreadable)} of {len(targets)} doc file(s) cannot be read: {', '.join(unreadable[:5])}"
+            f"{' …' if len(unreadable) > 5 else ''}. Nothing was stored (no half set). Fix: make them readable "
+            "(chmod a+r FILE) or move them out of the folder, then run again")
+    rejects = RejectsFile(store.rejects_dir, path, "file")
+    batch: list[tuple[str, list[DocChunk], str, str]] = []
+    read = 0
+    for f, rel, data in loaded:
+        if isinstance(data, _Skip):
+            read += 1
+            rejects.write([Reject(0, str(data), {"path": rel})])
+            continue
+        try:
+            text = _decode_doc(f, data)
         except KnowledgeError as exc:
             read += 1
             rejects.write([Reject(0, str(exc), {"path": rel})])
@@ -512,15 +546,79 @@ def ingest_docs(path: Path, store: Store, privacy: Privacy, settings: IngestSett
                                 overlap=settings.doc_chunk_overlap, markdown=f.suffix.lower() != ".txt")
         doc_chunks = [DocChunk(id=f"doc:{rel}#{i}", title=c.title, text=c.text, path=rel, lang=detect_lang(c.text))
                       for i, c in enumerate(chunks)]
-        added, unchanged = store.replace_doc_chunks(rel, doc_chunks, source_sha=file_sha256(f))
         read += len(doc_chunks)
-        accepted += added
-        duplicates += unchanged
-        bar.update(1)
-    bar.close()
+        batch.append((rel, doc_chunks, hashlib.sha256(data).hexdigest(), str(f)))
+    added, unchanged = store.replace_docs(batch, root=str(root))  # one transaction: all files or none
     rejects_path = rejects.close()
-    return _checked(IngestReport(read, accepted, rejects.count, duplicates, rejects_path, str(path), "docs",
-                                 seconds=time.perf_counter() - t0))
+    notes = []
+    if skipped:
+        notes.append(f"skipped {len(skipped)} symbolic link(s), never followed: {', '.join(skipped[:5])}"
+                     f"{' …' if len(skipped) > 5 else ''}")
+    return _checked(IngestReport(read, added, rejects.count, unchanged, rejects_path, str(path), "docs",
+                                 seconds=time.perf_counter() - t0, notes=tuple(notes)))
+
+
+class _Skip(Exception):
+    """A doc file that is read but not stored (the reason is the message)."""
+
+
+def _doc_files(root: Path, skipped: list[str]) -> list[Path]:
+    """Doc files under `root`, never through a symbolic link (links are listed in `skipped`),
+    hidden files and folders left out."""
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        for d in list(dirnames):
+            if d.startswith("."):
+                dirnames.remove(d)
+            elif (here / d).is_symlink():
+                dirnames.remove(d)
+                skipped.append((here / d).relative_to(root).as_posix() + "/")
+        for name in filenames:
+            f = here / name
+            if name.startswith(".") or f.suffix.lower() not in DOC_SUFFIXES:
+                continue
+            if f.is_symlink():
+                skipped.append(f.relative_to(root).as_posix())
+                continue
+            out.append(f)
+    return sorted(out)
+
+
+def _read_doc_bytes(f: Path, limit: int) -> bytes:
+    """The file's bytes, opened without following a link (O_NOFOLLOW: a file swapped for a link
+    after the walk is refused too)."""
+    try:
+        fd = os.open(f, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _Skip("is a symbolic link (never followed)") from exc
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limit:
+            raise _Skip(f"is {size:,} bytes, over [ingest] max_doc_bytes ({limit:,}); split it into smaller files "
+                        "or raise the limit")
+        return fh.read()
+
+
+def _decode_doc(f: Path, data: bytes) -> str:
+    if b"\x00" in data:
+        raise KnowledgeError(f"{f}: contains NUL bytes: not a text file (UTF-16 or binary?). Save it as UTF-8")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise KnowledgeError(f"{f}: cannot read the file as UTF-8, UTF-8 with BOM or GB18030; "
+                         "re-save it in one of those encodings")
+
+
+def remove_doc(store: Store, ref: str) -> list[str]:
+    """Delete a doc (all its chunks) from the store by id ("doc:faq.md#0" or "doc:faq.md"),
+    path relative to the docs root ("faq.md") or file path. Returns the removed relative
+    paths (empty when nothing matched). The caller refreshes the indexes."""
+    return store.remove_docs(ref)
 
 
 INGESTERS: dict[str, Callable[..., IngestReport]] = {

@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, path TEXT NOT NULL, lang TEXT NOT NULL,
     source_sha TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_path ON docs(path);
+CREATE TABLE IF NOT EXISTS doc_files (
+    path TEXT PRIMARY KEY, file TEXT NOT NULL, root TEXT NOT NULL, source_sha TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS refresh_journal (
     id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, detail TEXT NOT NULL, rows INTEGER NOT NULL,
     at TEXT NOT NULL);
@@ -510,16 +512,73 @@ class Store:
         """Make `chunks` the content of doc `path` (relative path). Returns (added, unchanged):
         chunks whose id and text are already stored count as unchanged."""
         with self._tx() as c:
-            old = dict(c.execute("SELECT id, text FROM docs WHERE path=?", (path,)).fetchall())
-            unchanged = sum(1 for ch in chunks if old.get(ch.id) == ch.text)
-            c.execute("DELETE FROM docs WHERE path=?", (path,))
-            seq0 = c.execute("SELECT COALESCE(MAX(seq), 0) FROM docs").fetchone()[0]
-            c.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?)",
-                          [(ch.id, ch.title, ch.text, ch.path, ch.lang, source_sha, seq0 + i + 1)
-                           for i, ch in enumerate(chunks)])
-            gone = len(set(old) - {ch.id for ch in chunks})
-            self._journal(c, "docs", path, len(chunks) - unchanged + gone)
+            return self._replace_doc_chunks(c, path, chunks, source_sha)
+
+    def _replace_doc_chunks(self, c: sqlite3.Connection, path: str, chunks: Sequence[DocChunk],
+                            source_sha: str) -> tuple[int, int]:
+        old = dict(c.execute("SELECT id, text FROM docs WHERE path=?", (path,)).fetchall())
+        unchanged = sum(1 for ch in chunks if old.get(ch.id) == ch.text)
+        c.execute("DELETE FROM docs WHERE path=?", (path,))
+        seq0 = c.execute("SELECT COALESCE(MAX(seq), 0) FROM docs").fetchone()[0]
+        c.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?)",
+                      [(ch.id, ch.title, ch.text, ch.path, ch.lang, source_sha, seq0 + i + 1)
+                       for i, ch in enumerate(chunks)])
+        gone = len(set(old) - {ch.id for ch in chunks})
+        self._journal(c, "docs", path, len(chunks) - unchanged + gone)
         return len(chunks) - unchanged, unchanged
+
+    def doc_location(self, file: Path) -> tuple[Path, str]:
+        """(docs root, path relative to it) for a doc file: the id it had before when it was
+        ingested already, else relative to the deepest remembered docs root that holds it, else
+        to its own folder. That keeps ids stable whether a folder or one file is ingested."""
+        file = Path(file)
+        known = self._rows("SELECT path, root FROM doc_files WHERE file=?", (str(file),))
+        if known:
+            return Path(known[0][1]), known[0][0]
+        roots = sorted({Path(r[0]) for r in self._rows("SELECT DISTINCT root FROM doc_files")},
+                       key=lambda p: len(p.parts), reverse=True)
+        for root in roots:
+            if file.is_relative_to(root):
+                return root, file.relative_to(root).as_posix()
+        return file.parent, file.name
+
+    def replace_docs(self, docs: Sequence[tuple[str, Sequence[DocChunk], str, str]], *, root: str) -> tuple[int, int]:
+        """In ONE transaction, make each (relative path, chunks, sha256, file) the content of that
+        doc, replacing any copy of the same file stored under another id. Returns (added, unchanged)."""
+        added = unchanged = 0
+        with self._tx() as c:
+            for rel, chunks, sha, file in docs:
+                for (other,) in c.execute("SELECT path FROM doc_files WHERE file=? AND path<>?", (file, rel)).fetchall():
+                    gone = c.execute("DELETE FROM docs WHERE path=?", (other,)).rowcount
+                    c.execute("DELETE FROM doc_files WHERE path=?", (other,))
+                    self._journal(c, "docs", f"removed {other}", gone)
+                a, u = self._replace_doc_chunks(c, rel, chunks, sha)
+                c.execute("INSERT OR REPLACE INTO doc_files VALUES (?,?,?,?)", (rel, file, root, sha))
+                added, unchanged = added + a, unchanged + u
+        return added, unchanged
+
+    def remove_docs(self, ref: str) -> list[str]:
+        """Delete a doc and all its chunks by chunk id ("doc:faq.md#2"), doc id ("doc:faq.md"),
+        relative path ("faq.md") or file path. Returns the relative paths removed."""
+        ref = str(ref).strip()
+        rel = ref[4:] if ref.startswith("doc:") else ref
+        rel = rel.split("#", 1)[0] if ref.startswith("doc:") else rel
+        with self._tx() as c:
+            paths = {r[0] for r in c.execute("SELECT DISTINCT path FROM docs WHERE path=?", (rel,)).fetchall()}
+            resolved = str(Path(ref).expanduser().resolve()) if not ref.startswith("doc:") else None
+            if resolved:
+                paths |= {r[0] for r in c.execute("SELECT path FROM doc_files WHERE file=?", (resolved,)).fetchall()}
+            for p in sorted(paths):
+                n = c.execute("DELETE FROM docs WHERE path=?", (p,)).rowcount
+                c.execute("DELETE FROM doc_files WHERE path=?", (p,))
+                self._journal(c, "docs", f"removed {p}", max(n, 1))
+        return sorted(paths)
+
+    def doc_list(self) -> list[dict]:
+        """One entry per stored doc: path (relative to its docs root), id, chunks, file, root."""
+        rows = self._rows("SELECT d.path, COUNT(*), COALESCE(f.file, ''), COALESCE(f.root, '') FROM docs d "
+                          "LEFT JOIN doc_files f ON f.path = d.path GROUP BY d.path ORDER BY d.path")
+        return [{"path": p, "id": f"doc:{p}", "chunks": n, "file": f, "root": r} for p, n, f, r in rows]
 
     def docs_frame(self) -> pd.DataFrame:
         """id ("doc:<relpath>#<n>"), title, text, path, lang."""
