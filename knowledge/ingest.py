@@ -84,7 +84,8 @@ def file_sha256(path: Path) -> str:
 class RejectsFile:
     """Writes rejected rows as JSON lines; the file is created at the first reject."""
 
-    def __init__(self, rejects_dir: Path, source: Path, location_word: str = "line"):
+    def __init__(self, rejects_dir: Path, source: Path, location_word: str = "line",
+                 redact: Callable[[str], str] | None = None):
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
         self.path = Path(rejects_dir) / f"{Path(source).name}.{stamp}.jsonl"
         n = 1
@@ -92,6 +93,7 @@ class RejectsFile:
             n += 1
             self.path = Path(rejects_dir) / f"{Path(source).name}.{stamp}-{n}.jsonl"
         self.word = location_word
+        self._redact = redact or (lambda s: s)  # reasons quote the bad value: redact them like the fields
         self.count = 0
         self._fh = None
 
@@ -100,7 +102,9 @@ class RejectsFile:
             if self._fh is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._fh = open(self.path, "w", encoding="utf-8")
-            rec = {"line": r.line, "reason": r.reason, "message": f"{self.word} {r.line}: {r.reason}", "fields": r.row}
+            reason = self._redact(r.reason)
+            fields = {k: self._redact(v) if isinstance(v, str) else v for k, v in r.row.items()}
+            rec = {"line": r.line, "reason": reason, "message": f"{self.word} {r.line}: {reason}", "fields": fields}
             self._fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             self.count += 1
 
@@ -161,7 +165,7 @@ def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: Ingest
             cache[raw] = (names[0], int(ints[0]))
         return cache[raw][0]
 
-    rejects = RejectsFile(store.rejects_dir, path, layout.location_word)
+    rejects = RejectsFile(store.rejects_dir, path, layout.location_word, privacy.redactor)
     writer = store.behavior_writer(sha)
     read = accepted = duplicates = 0
     bar = _progress(progress, f"ingest {path.name}")
@@ -299,7 +303,7 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
         else:
             raise KnowledgeError(f"{path}: no review text column among {', '.join(recs.columns) or 'no columns'}; "
                                  "name it one of review, text, content, verified_reviews, comment, 评论, 内容")
-    rejects = RejectsFile(store.rejects_dir, path, recs.location_word)
+    rejects = RejectsFile(store.rejects_dir, path, recs.location_word, privacy.redactor)
     rejects.write(_redacted_problems(recs))
     rows: list[ReviewRow] = []
     redactions: dict[str, int] = {}
@@ -351,7 +355,7 @@ def _review_row(rec: dict, cmap: dict, privacy: Privacy, users: dict) -> tuple[R
         raw = get("user")
         user = users.get(raw) or users.setdefault(raw, privacy.pseudonymizer.one(raw))
     red = privacy.redactor.redact(text)
-    product, category = _int_text(get("product")), get("category")
+    product, category = privacy.redactor(_int_text(get("product"))), privacy.redactor(get("category"))
     rid = hashlib.sha256("\x1f".join([red.text, product, category, user, date, str(rating)]).encode("utf-8")).hexdigest()
     row = ReviewRow(id=f"review:{rid[:16]}", text=red.text, rating=rating, label=label, product=product,
                     category=category, date=date, user=user, lang=detect_lang(red.text))
@@ -412,7 +416,7 @@ def ingest_catalog(path: Path, store: Store, privacy: Privacy, settings: IngestS
     missing = [c for c in ("item_id",) if c not in cmap]
     if missing or ("name" not in cmap and "name_zh" not in cmap):
         raise KnowledgeError(f"{path}: a catalogue needs an item_id and a name column; found {', '.join(recs.columns)}")
-    rejects = RejectsFile(store.rejects_dir, path, recs.location_word)
+    rejects = RejectsFile(store.rejects_dir, path, recs.location_word, privacy.redactor)
     rejects.write(_redacted_problems(recs))
     rows: dict[int, CatalogRow] = {}
     within_dups = 0
