@@ -21,6 +21,7 @@ from .errors import UserFacingError, apology, log_internal
 COMMAND_MODULES = (
     "demo",
     "ingest",
+    "docs",
     "insights",
     "search",
     "model",

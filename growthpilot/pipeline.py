@@ -2,6 +2,11 @@
 
 Called by `growthpilot ingest` after a successful ingest (unless --no-index) and by
 `growthpilot demo`. Takes only the config sections it needs.
+
+The refresh journal: every change the store commits is journalled in the same SQLite
+transaction (`Store.pending_refresh`), and only a completed refresh clears it. So after
+`--no-index`, a crash or a kill -9 during the refresh, the next `growthpilot ingest`,
+`search` or `serve` start-up (`finish_refresh_journal`) indexes what was stored.
 """
 
 from __future__ import annotations
@@ -33,6 +38,18 @@ def refresh(
     `embedder` defaults to the configured one with its cache under <data_dir>/cache/embeddings.
     Returns {"insights": n, "indexes": {"internal": counts, "public": counts}, "seconds": {...}}.
     """
+    if not hasattr(store, "writing"):  # a store without lock and journal (test doubles)
+        return _refresh(store, data_dir, embeddings, index, search, embedder=embedder, progress=progress,
+                        rebuild=rebuild)
+    with store.writing():  # re-entrant: ingest already holds it
+        mark = store.journal_mark()
+        result = _refresh(store, data_dir, embeddings, index, search, embedder=embedder, progress=progress,
+                          rebuild=rebuild)
+        store.clear_refresh_journal(mark)  # only after the indexes are saved: a crash leaves it for the next run
+    return result
+
+
+def _refresh(store, data_dir, embeddings, index, search, *, embedder, progress, rebuild) -> dict[str, Any]:
     from knowledge.insights import compute_all
 
     t0 = time.perf_counter()
@@ -53,3 +70,47 @@ def refresh(
         "indexes": counts,
         "seconds": {"insights": round(t1 - t0, 3), "indexes": round(t2 - t1, 3), "total": round(t2 - t0, 3)},
     }
+
+
+def finish_refresh_journal(cfg, *, progress: bool = False, embedder: Embedder | None = None,
+                           say=None, strict: bool = True) -> dict[str, Any] | None:
+    """Index what an earlier run stored but did not index (see the module doc). Returns the
+    refresh result, or None when nothing was pending (or another writer holds the data dir:
+    that writer finishes it). `say` gets the one-line notes (default: stderr). With
+    strict=False (serve start-up) a user-facing failure is a note, not the end of the run."""
+    from knowledge.types import KnowledgeError
+
+    try:
+        return _finish_journal(cfg, progress=progress, embedder=embedder,
+                               say=say or (lambda msg: print(msg, file=sys.stderr)))
+    except KnowledgeError as exc:
+        if strict:
+            raise
+        (say or (lambda msg: print(msg, file=sys.stderr)))(f"note: could not finish the index refresh: {exc}")
+        return None
+
+
+def _finish_journal(cfg, *, progress, embedder, say) -> dict[str, Any] | None:
+    from knowledge.store import DataDirBusy, Store
+
+    data_dir = Path(cfg.data.dir)
+    if not (data_dir / "store.sqlite").exists():
+        return None
+    store = Store.open(data_dir)
+    try:
+        if not store.pending_refresh():
+            return None
+        try:
+            with store.writing(wait_s=0):
+                pending = store.pending_refresh()  # again, under the lock
+                if not pending:
+                    return None
+                say(f"indexing {sum(p['rows'] for p in pending)} stored change(s) not yet in the search index "
+                    f"(left by an earlier run at {pending[0]['at']})…")
+                return refresh(store, data_dir, cfg.embeddings, cfg.index, cfg.search, embedder=embedder,
+                               progress=progress)
+        except DataDirBusy as exc:
+            say(f"note: {exc}. The search index may miss the newest data until that writer finishes.")
+            return None
+    finally:
+        store.close()

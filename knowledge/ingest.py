@@ -12,8 +12,10 @@ ingested before adds nothing: its rows all count as duplicates.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -84,7 +86,8 @@ def file_sha256(path: Path) -> str:
 class RejectsFile:
     """Writes rejected rows as JSON lines; the file is created at the first reject."""
 
-    def __init__(self, rejects_dir: Path, source: Path, location_word: str = "line"):
+    def __init__(self, rejects_dir: Path, source: Path, location_word: str = "line",
+                 redact: Callable[[str], str] | None = None):
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
         self.path = Path(rejects_dir) / f"{Path(source).name}.{stamp}.jsonl"
         n = 1
@@ -92,6 +95,7 @@ class RejectsFile:
             n += 1
             self.path = Path(rejects_dir) / f"{Path(source).name}.{stamp}-{n}.jsonl"
         self.word = location_word
+        self._redact = redact or (lambda s: s)  # reasons quote the bad value: redact them like the fields
         self.count = 0
         self._fh = None
 
@@ -100,7 +104,9 @@ class RejectsFile:
             if self._fh is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._fh = open(self.path, "w", encoding="utf-8")
-            rec = {"line": r.line, "reason": r.reason, "message": f"{self.word} {r.line}: {r.reason}", "fields": r.row}
+            reason = self._redact(r.reason)
+            fields = {k: self._redact(v) if isinstance(v, str) else v for k, v in r.row.items()}
+            rec = {"line": r.line, "reason": reason, "message": f"{self.word} {r.line}: {reason}", "fields": fields}
             self._fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             self.count += 1
 
@@ -161,12 +167,14 @@ def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: Ingest
             cache[raw] = (names[0], int(ints[0]))
         return cache[raw][0]
 
-    rejects = RejectsFile(store.rejects_dir, path, layout.location_word)
+    rejects = RejectsFile(store.rejects_dir, path, layout.location_word, privacy.redactor)
     writer = store.behavior_writer(sha)
     read = accepted = duplicates = 0
     bar = _progress(progress, f"ingest {path.name}")
     try:
-        for batch in iter_behavior(path, layout, chunk_rows=settings.chunk_rows, user_pseudonym=hide):
+        lo, hi = settings.timestamp_range()
+        for batch in iter_behavior(path, layout, chunk_rows=settings.chunk_rows, user_pseudonym=hide,
+                                   ts_range=(lo, hi, settings.range_text())):
             read += batch.read
             rejects.write(batch.rejects)
             if len(batch):
@@ -299,14 +307,16 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
         else:
             raise KnowledgeError(f"{path}: no review text column among {', '.join(recs.columns) or 'no columns'}; "
                                  "name it one of review, text, content, verified_reviews, comment, 评论, 内容")
-    rejects = RejectsFile(store.rejects_dir, path, recs.location_word)
+    rejects = RejectsFile(store.rejects_dir, path, recs.location_word, privacy.redactor)
     rejects.write(_redacted_problems(recs))
     rows: list[ReviewRow] = []
     redactions: dict[str, int] = {}
     users: dict[str, str] = {}
     bar = _progress(progress, f"ingest {path.name}")
+    date_ok = _review_date_check(settings)
     for line, rec in recs.rows:
         row, reason, counts = _review_row(rec, cmap, privacy, users)
+        reason = reason or date_ok(row)
         for k, v in counts.items():
             redactions[k] = redactions.get(k, 0) + v
         if reason:
@@ -324,6 +334,27 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
         store.record_source(sha, "reviews", path, read=read, accepted=added, rejected=rejects.count, duplicates=dups,
                             rejects_path=rejects_path)
     return report
+
+
+def _review_date_check(settings: IngestSettings) -> Callable[[ReviewRow | None], str]:
+    """"" for a review without a date or dated inside [ingest]'s plausible range, else the reason."""
+    lo, hi = settings.timestamp_range()
+    day = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).date()
+    lo_d, hi_d, why = day(lo), day(hi), settings.range_text()
+
+    def check(row: ReviewRow | None) -> str:
+        if row is None or not row.date:
+            return ""
+        m = re.fullmatch(r"(\d{1,4})-(\d{1,2})-(\d{1,2})", row.date)
+        try:
+            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+        except ValueError:
+            d = None
+        if d is None or not (lo_d <= d <= hi_d):
+            return f"date '{row.date}' is {why}"
+        return ""
+
+    return check
 
 
 def _review_row(rec: dict, cmap: dict, privacy: Privacy, users: dict) -> tuple[ReviewRow | None, str, dict]:
@@ -351,7 +382,7 @@ def _review_row(rec: dict, cmap: dict, privacy: Privacy, users: dict) -> tuple[R
         raw = get("user")
         user = users.get(raw) or users.setdefault(raw, privacy.pseudonymizer.one(raw))
     red = privacy.redactor.redact(text)
-    product, category = _int_text(get("product")), get("category")
+    product, category = privacy.redactor(_int_text(get("product"))), privacy.redactor(get("category"))
     rid = hashlib.sha256("\x1f".join([red.text, product, category, user, date, str(rating)]).encode("utf-8")).hexdigest()
     row = ReviewRow(id=f"review:{rid[:16]}", text=red.text, rating=rating, label=label, product=product,
                     category=category, date=date, user=user, lang=detect_lang(red.text))
@@ -412,7 +443,7 @@ def ingest_catalog(path: Path, store: Store, privacy: Privacy, settings: IngestS
     missing = [c for c in ("item_id",) if c not in cmap]
     if missing or ("name" not in cmap and "name_zh" not in cmap):
         raise KnowledgeError(f"{path}: a catalogue needs an item_id and a name column; found {', '.join(recs.columns)}")
-    rejects = RejectsFile(store.rejects_dir, path, recs.location_word)
+    rejects = RejectsFile(store.rejects_dir, path, recs.location_word, privacy.redactor)
     rejects.write(_redacted_problems(recs))
     rows: dict[int, CatalogRow] = {}
     within_dups = 0
@@ -460,25 +491,57 @@ def ingest_docs(path: Path, store: Store, privacy: Privacy, settings: IngestSett
                 progress: bool = True) -> IngestReport:
     """Ingest Markdown/text docs (a file or a folder, recursively) into the public collection,
     chunked by headings and paragraphs. Counts are in chunks; a file that cannot be decoded
-    is one rejected row. Docs are the company's own public text: they are not redacted
-    (a support e-mail in the FAQ must stay)."""
+    (or is over [ingest] max_doc_bytes) is one rejected row. Docs are the company's own public
+    text: they are not redacted (a support e-mail in the FAQ must stay).
+
+    Safety: symbolic links are never followed (a linked file or folder is skipped and named in
+    the notes), so nothing outside the given folder — a key file, /etc/passwd — can enter the
+    customer-facing collection. Ids come from the path relative to the docs root (the folder
+    once ingested, remembered), so re-ingesting one file alone replaces its chunks. A file that
+    cannot be read (permission denied) stops the run before anything is stored: exit 2, no half
+    set."""
     t0 = time.perf_counter()
+    path = Path(path)
+    if path.is_symlink():
+        raise KnowledgeError(f"{path}: is a symbolic link; `ingest docs` never follows links (they could point at "
+                             "private files). Give the real file or folder")
     path = _check_file(path, file_only=False)
+    skipped: list[str] = []
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES
-                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        base = path
+        root = path.resolve()
+        files = _doc_files(root, skipped)
+        if not files and not skipped:
+            raise KnowledgeError(f"{path}: no Markdown or text files ({', '.join(DOC_SUFFIXES)}) found")
+        targets = [(f, f.relative_to(root).as_posix()) for f in files]
     else:
-        files, base = [path], path.parent
-    if not files:
-        raise KnowledgeError(f"{path}: no Markdown or text files ({', '.join(DOC_SUFFIXES)}) found")
-    rejects = RejectsFile(store.rejects_dir, path, "file")
-    read = accepted = duplicates = 0
-    bar = _progress(progress, f"ingest {path.name}", unit="files")
-    for f in files:
-        rel = f.relative_to(base).as_posix()
+        f = path.parent.resolve() / path.name
+        root, rel = store.doc_location(f)
+        targets = [(f, rel)]
+    loaded, unreadable = [], []
+    for f, rel in targets:
         try:
-            text, _enc = read_text(f)
+            loaded.append((f, rel, _read_doc_bytes(f, settings.max_doc_bytes)))
+        except PermissionError:
+            unreadable.append(f"{rel} (permission denied)")
+        except _Skip as why:
+            loaded.append((f, rel, why))
+        except OSError as exc:
+            unreadable.append(f"{rel} ({exc.strerror or exc})")
+    if unreadable:
+        raise KnowledgeError(
+            f"{path}: {len(unreadable)} of {len(targets)} doc file(s) cannot be read: {', '.join(unreadable[:5])}"
+            f"{' …' if len(unreadable) > 5 else ''}. Nothing was stored (no half set). Fix: make them readable "
+            "(chmod a+r FILE) or move them out of the folder, then run again")
+    rejects = RejectsFile(store.rejects_dir, path, "file")
+    batch: list[tuple[str, list[DocChunk], str, str]] = []
+    read = 0
+    for f, rel, data in loaded:
+        if isinstance(data, _Skip):
+            read += 1
+            rejects.write([Reject(0, str(data), {"path": rel})])
+            continue
+        try:
+            text = _decode_doc(f, data)
         except KnowledgeError as exc:
             read += 1
             rejects.write([Reject(0, str(exc), {"path": rel})])
@@ -487,15 +550,79 @@ def ingest_docs(path: Path, store: Store, privacy: Privacy, settings: IngestSett
                                 overlap=settings.doc_chunk_overlap, markdown=f.suffix.lower() != ".txt")
         doc_chunks = [DocChunk(id=f"doc:{rel}#{i}", title=c.title, text=c.text, path=rel, lang=detect_lang(c.text))
                       for i, c in enumerate(chunks)]
-        added, unchanged = store.replace_doc_chunks(rel, doc_chunks, source_sha=file_sha256(f))
         read += len(doc_chunks)
-        accepted += added
-        duplicates += unchanged
-        bar.update(1)
-    bar.close()
+        batch.append((rel, doc_chunks, hashlib.sha256(data).hexdigest(), str(f)))
+    added, unchanged = store.replace_docs(batch, root=str(root))  # one transaction: all files or none
     rejects_path = rejects.close()
-    return _checked(IngestReport(read, accepted, rejects.count, duplicates, rejects_path, str(path), "docs",
-                                 seconds=time.perf_counter() - t0))
+    notes = []
+    if skipped:
+        notes.append(f"skipped {len(skipped)} symbolic link(s), never followed: {', '.join(skipped[:5])}"
+                     f"{' …' if len(skipped) > 5 else ''}")
+    return _checked(IngestReport(read, added, rejects.count, unchanged, rejects_path, str(path), "docs",
+                                 seconds=time.perf_counter() - t0, notes=tuple(notes)))
+
+
+class _Skip(Exception):
+    """A doc file that is read but not stored (the reason is the message)."""
+
+
+def _doc_files(root: Path, skipped: list[str]) -> list[Path]:
+    """Doc files under `root`, never through a symbolic link (links are listed in `skipped`),
+    hidden files and folders left out."""
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        for d in list(dirnames):
+            if d.startswith("."):
+                dirnames.remove(d)
+            elif (here / d).is_symlink():
+                dirnames.remove(d)
+                skipped.append((here / d).relative_to(root).as_posix() + "/")
+        for name in filenames:
+            f = here / name
+            if name.startswith(".") or f.suffix.lower() not in DOC_SUFFIXES:
+                continue
+            if f.is_symlink():
+                skipped.append(f.relative_to(root).as_posix())
+                continue
+            out.append(f)
+    return sorted(out)
+
+
+def _read_doc_bytes(f: Path, limit: int) -> bytes:
+    """The file's bytes, opened without following a link (O_NOFOLLOW: a file swapped for a link
+    after the walk is refused too)."""
+    try:
+        fd = os.open(f, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _Skip("is a symbolic link (never followed)") from exc
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limit:
+            raise _Skip(f"is {size:,} bytes, over [ingest] max_doc_bytes ({limit:,}); split it into smaller files "
+                        "or raise the limit")
+        return fh.read()
+
+
+def _decode_doc(f: Path, data: bytes) -> str:
+    if b"\x00" in data:
+        raise KnowledgeError(f"{f}: contains NUL bytes: not a text file (UTF-16 or binary?). Save it as UTF-8")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise KnowledgeError(f"{f}: cannot read the file as UTF-8, UTF-8 with BOM or GB18030; "
+                         "re-save it in one of those encodings")
+
+
+def remove_doc(store: Store, ref: str) -> list[str]:
+    """Delete a doc (all its chunks) from the store by id ("doc:faq.md#0" or "doc:faq.md"),
+    path relative to the docs root ("faq.md") or file path. Returns the removed relative
+    paths (empty when nothing matched). The caller refreshes the indexes."""
+    return store.remove_docs(ref)
 
 
 INGESTERS: dict[str, Callable[..., IngestReport]] = {

@@ -21,7 +21,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -130,7 +130,7 @@ def _id_text(raw: object) -> str:
 
 
 # --------------------------------------------------------------------------- redaction
-TAGS = ("EMAIL", "ID", "CARD", "PHONE", "ADDRESS")
+TAGS = ("EMAIL", "ID", "CARD", "PHONE", "ACCOUNT", "ADDRESS")
 
 
 @dataclass(frozen=True)
@@ -145,44 +145,106 @@ class Redaction:
         return sum(self.counts.values())
 
 
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z])", re.ASCII)
+@dataclass(frozen=True)
+class Span:
+    """One piece of personal data found in a text: text[start:end] is of kind `tag`."""
 
-# 18-digit resident ID: 6-digit region, birth date (1900–2099), 3-digit sequence, check digit (0-9 or X).
-_CN_ID = re.compile(
-    r"(?<![0-9A-Za-z])([1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx])(?![0-9A-Za-z])", re.ASCII)
+    start: int
+    end: int
+    tag: str
+
+
+# Matching runs on a copy of the text in which full-width ASCII (１３８, ＠, （, －), the ideographic
+# space and the other dashes are folded to their ASCII forms one character for one, so every
+# offset found in the copy is an offset in the original text.
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2007: 0x20, 0x202F: 0x20, 0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D,
+              0x2013: 0x2D, 0x2014: 0x2D, 0x2212: 0x2D, 0xFE63: 0x2D})
+_TAKEN = "\ue000"  # marks text already claimed by an earlier pattern (not \w, not Han, not a digit)
+
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_LATIN = rf"[^\W{_CJK}]"  # a letter/digit/underscore of any alphabet but CJK (é, ü, ñ, ...)
+_LOCAL = rf"(?:{_LATIN}|[.%+'-])+"
+_LABEL = rf"(?:{_LATIN}|[{_CJK}]|-)+"
+_TLD = rf"(?:[A-Za-z]{{2,24}}(?![A-Za-z])|[{_CJK}]{{2,3}})"
+_EMAIL = re.compile(
+    rf"(?<!{_LATIN})(?<![.%+'-])(?:{_LOCAL}|[{_CJK}]{{1,4}})@{_LABEL}(?:\.{_LABEL})*\.{_TLD}")
+# "ann.lee (at) example dot com": the common ways people hide an address from scrapers.
+_KNOWN_TLD = r"(?:com|net|org|edu|gov|cn|io|co|uk|de|fr|jp|info|me|hk|tw|sg|us|ca|au)"
+_DOT = r"(?:\s*(?:\(dot\)|\[dot\])\s*|\s+dot\s+|\.)"
+_EMAIL_HIDDEN = re.compile(
+    rf"(?<!{_LATIN})(?<![.%+'-])({_LOCAL})(\s*(?:\(at\)|\[at\]|（at）)\s*|\s+at\s+)"
+    rf"((?:{_LATIN}|-)+(?:{_DOT}(?:{_LATIN}|-)+)*{_DOT}{_KNOWN_TLD})(?![A-Za-z])", re.IGNORECASE)
+
+# 18-character resident ID: 6-digit region, birth date, 3-digit sequence, check digit (0-9 or X);
+# a space or dash may separate any groups ("110105 19491231 002X"), letters may touch it ("ID1101…").
+_CN_ID = re.compile(r"(?<![\d])(\d(?:[ -]?\d){16}[ -]?[\dXx])(?![\dXx])")
+_CN_ID_SHAPE = re.compile(r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]")
+_ID_CONTEXT = re.compile(r"(?:身份证|证件|居民身份|sfz|\bID\b|\bid\s*(?:card|no\.?|number)|identity)[^\n\d]{0,8}$",
+                         re.IGNORECASE)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
-# 13–19 digits, single spaces or dashes allowed between digits (e.g. "6222 0212 3456 7890 128").
-_CARD = re.compile(r"(?<![\w.])(\d(?:[ -]?\d){12,18})(?![\w.])", re.ASCII)
+# 13–19 digits in groups of 3 or more separated by one space, dash or dot ("6222 0212 3456 7890 128").
+_CARD = re.compile(r"(?<![\d.,])(\d{3,19}(?:([ .-])\d{3,19}(?:\2\d{3,19}){0,5})?)(?![\d])")
 
-_CN_MOBILE = re.compile(r"(?<![\w+])(?:(?:\+|00)86[ -]?|\(\+86\)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)", re.ASCII)
-_CN_LANDLINE = re.compile(r"(?<![\w-])(?:\(0\d{2,3}\)|0\d{2,3}-)[ ]?\d{7,8}(?:-\d{1,5})?(?!\d)", re.ASCII)
-_INTL_PHONE = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?!\d)", re.ASCII)
-_NANP_PHONE = re.compile(r"(?<![\w+-])(?:\(\d{3}\) ?|\d{3}[.-])\d{3}[.-]\d{4}(?![\w-])", re.ASCII)
+_SEP = r"[ .-]?"
+_CN_MOBILE = re.compile(
+    rf"(?<![\d+])(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?!\d)")
+_CN_AREA = r"0(?:10|2\d|[3-9]\d{2})"
+_CN_LANDLINE = re.compile(
+    rf"(?<![\d+])(\({_CN_AREA}\)[ -]?|{_CN_AREA}[ -]|{_CN_AREA})\d{{3,4}}[ -]?\d{{4}}"
+    r"(?:\s*(?:转|ext\.?|x|分机)\s*\d{1,5})?(?!\d)", re.IGNORECASE)
+_INTL_PHONE = re.compile(r"(?<![\d+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?!\d)")
+_NANP_PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[.-])\d{3}[.-]\d{4}(?![\d-])")
+# A bare run of digits counts as a phone only right after a word that says it is one.
+_PHONE_WORD = (r"(?:tel|phone|mob(?:ile)?|cell|ph\.?|whatsapp|call|fax|电话|手机|座机|号码|联系方式|联系电话|"
+               r"手机号|电话号码)")
+_PHONE_CONTEXT = re.compile(rf"(?<![A-Za-z]){_PHONE_WORD}[\s:=.#-]{{0,3}}(?:is\s+|是)?"
+                            r"(\+?\d(?:[ .-]?\d){6,14})(?!\d)", re.IGNORECASE)
 
-_ZH_NUM = r"[0-9０-９一二三四五六七八九十百零〇]"
-_HAN = r"(?:(?![到在寄送住是我的往发至请给从和与])[\u4e00-\u9fa5])"  # not the verbs/particles before an address
+# Messaging accounts after the word for them: WeChat ids (6–20, starting with a letter; we ask
+# for a digit, _ or - too so "wechat account" stays), or QQ numbers (5–12 digits).
+_WECHAT_WORD = r"(?:微信号?|威信|薇信|v信|weixin|wechat|vx|wx|加v|加微)"
+_QQ_WORD = r"(?:qq号?|扣扣|企鹅号)"
+_LINK = r"[\s:=：]*(?:(?:id|is|号|是|号码|账号)[\s:=：]*)*"
+_ACCOUNT = re.compile(
+    rf"(?<![A-Za-z])(?:{_WECHAT_WORD}{_LINK}(?=[A-Za-z0-9_-]*[\d_-])([A-Za-z][A-Za-z0-9_-]{{5,19}})"
+    rf"|{_QQ_WORD}{_LINK}([1-9]\d{{4,11}}))(?![A-Za-z0-9_-])", re.IGNORECASE)
+
+# A number right after "订单号" / "order no." is an order number, not a phone or a card.
+_ORDER_WORD = re.compile(
+    r"(?:订单号|订单编号|订单|单号|运单号|编号|交易号|流水号|工单号?|货号|order\s*(?:no\.?|number|id|#)?|"
+    r"tracking\s*(?:no\.?|number|id)?|transaction\s*(?:no\.?|number|id)?|txn\s*(?:id)?|invoice\s*(?:no\.?)?|"
+    r"ref(?:erence)?\s*(?:no\.?)?|ticket\s*(?:no\.?)?|item\s*(?:no\.?|id)?|sku)\s*[:：#]?\s*$",
+    re.IGNORECASE)
+
+_ZH_NUM = r"[0-9一二三四五六七八九十百零〇]"
+_HAN = r"(?:(?![到在寄送住是我的往发至请给从放])[\u4e00-\u9fa5])"  # not the verbs/particles before an address
 _ZH_ADDRESS = re.compile(
     rf"(?:{_HAN}{{2,7}}(?:省|自治区))?"
     rf"(?:{_HAN}{{2,4}}市)?"
-    rf"(?:{_HAN}{{1,5}}(?:区|县|镇|乡))?"
+    rf"(?:{_HAN}{{1,5}}(?:区|县|镇|乡|街道))?"
     rf"(?:{_HAN}|[A-Za-z0-9]){{1,6}}?(?:路|街|大街|大道|巷|胡同)"
-    rf"(?:{_ZH_NUM}+段)?[0-9０-９]+(?:-[0-9０-９]+)?(?:号|弄)"  # the house number itself in digits
-    r"(?:[\u4e00-\u9fa5A-Za-z0-9-]{0,12}?(?:号楼|栋|幢|座|单元|室|层|楼))*"
+    rf"(?:{_ZH_NUM}+段)?[0-9]+(?:-[0-9]+)?(?:号|弄)"  # the house number itself in digits
+    r"(?:[\u4e00-\u9fa5A-Za-z0-9-]{0,12}?(?:号楼|号院|栋|幢|座|单元|室|层|楼|号))*"
+    r"(?:(?<=[栋幢座元层楼])[0-9]{2,5}(?:室|房)?)?"
 )
 # "收货地址：xxx" — whatever follows the label up to the next sentence break.
 _ZH_ADDRESS_LABEL = re.compile(
-    r"((?:收货地址|收件地址|家庭住址|详细地址|地址|住址)\s*[:：]\s*+)(?!https?:|www\.)([^，。,;；!！?？\n]{4,60})")
-# A number right after "订单号" / "order no." is an order number, not a phone or a card.
-_ORDER_WORD = re.compile(r"(?:订单号|订单编号|单号|运单号|编号|order\s*(?:no\.?|number|id|#)?|tracking\s*(?:no\.?|number)?)\s*[:：#]?\s*$",
-                         re.IGNORECASE)
+    r"(?:收货地址|收件地址|家庭住址|详细地址|地址|住址)\s*[:：]\s*+(?!https?:|www\.)([^，。,;；!！?？\n\ue000]{4,60})")
+_EN_WORD = r"(?:[A-Z][A-Za-z'.]*|\d{1,3}(?:st|nd|rd|th)|[NSEW])"
 _EN_STREET = re.compile(
-    r"(?<![\w$¥€£.])\d{1,5}[A-Za-z]?\s+(?:[A-Z][A-Za-z'.]*\s+){1,3}"
-    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Highway|Hwy)\b\.?"
-    r"(?:,?\s*(?:Apt|Apartment|Suite|Unit|Flat|#)\.?\s*#?\w+)?",
-    re.ASCII
+    r"(?<![\w$¥€£.])\d{1,5}[A-Za-z]?\s+" rf"(?:{_EN_WORD}\s+){{1,4}}"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|"
+    r"Highway|Hwy|Loop|Circle|Cir|Square|Sq|Plaza|Alley|Crescent|Close|Row)\b\.?"
+    r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+    r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\.?\s*#?\w+)?"
 )
+_EN_STREET_FIRST = re.compile(  # "9 Rue de Rivoli", "12 Calle Mayor", "5 Via Roma"
+    r"(?<![\w$¥€£.])\d{1,5}[A-Za-z]?,?\s+(?:Rue|Avenue|Av\.|Boulevard|Bd|Calle|Avenida|Via|Viale|Piazza|Strada|Rua)"
+    r"(?:\s+(?:de|du|des|la|le|del|della|di|da|do|dos))*(?:\s+[A-Z][\w'-]*){1,3}")
+_PO_BOX = re.compile(r"\b(?:P\.?\s?O\.?\s*Box|Post\s+Office\s+Box)\s+\d{1,6}\b", re.IGNORECASE)
 
 
 def valid_cn_id(number: str) -> bool:
@@ -214,9 +276,38 @@ def _looks_like_card(digits: str) -> bool:
         return False
     # An 18-digit number shaped like a resident ID (region + birth date) that fails the ID
     # check digit is a mistyped ID or a reference number, not a card.
-    if len(digits) == 18 and _CN_ID.fullmatch(digits):
+    if len(digits) == 18 and _CN_ID_SHAPE.fullmatch(digits):
         return False
     return True
+
+
+def _digits(s: str) -> str:
+    return re.sub(r"[^0-9Xx]", "", s)
+
+
+def _before(m: re.Match, n: int = 16, group: int = 0) -> str:
+    s = m.start(group)
+    return m.string[max(0, s - n):s]
+
+
+def _after_order_word(m: re.Match, group: int = 0) -> bool:
+    return bool(_ORDER_WORD.search(_before(m, 24, group)))
+
+
+def _id_ok(m: re.Match) -> bool:
+    number = _digits(m.group(1))
+    if len(number) != 18 or not _CN_ID_SHAPE.fullmatch(number):
+        return False
+    # A valid check digit is enough; a wrong one only when the text says it is an ID number.
+    return valid_cn_id(number) or bool(_ID_CONTEXT.search(_before(m, 14, 1)))
+
+
+def _card_ok(m: re.Match) -> bool:
+    return _looks_like_card(_digits(m.group(1))) and not _after_order_word(m, 1)
+
+
+def _phone_digits(lo: int, hi: int) -> Callable[[re.Match], bool]:
+    return lambda m: lo <= sum(c.isdigit() for c in m.group(0)) <= hi and not _after_order_word(m)
 
 
 class Redactor:
@@ -225,39 +316,86 @@ class Redactor:
     def __init__(self, *, addresses: bool = True):
         self.addresses = addresses
 
+    def spans(self, text: str) -> list[Span]:
+        """Where the personal data in `text` is (offsets into `text`), in text order."""
+        if not text:
+            return []
+        work = text.translate(_FOLD) if _FOLDABLE.search(text) else text
+        found: list[Span] = []
+
+        def take(pattern: re.Pattern, tag: str, check=None, group: int = 0) -> None:
+            # group -1: the first group that matched
+            nonlocal work
+            new: list[tuple[int, int]] = []
+            for m in pattern.finditer(work):
+                if check is not None and not check(m):
+                    continue
+                g = group if group != -1 else next(i for i in range(1, pattern.groups + 1) if m.group(i) is not None)
+                s, e = m.span(g)
+                cut = work.find(_TAKEN, s, e)
+                if cut >= 0:  # never re-claim what an earlier pattern took
+                    e = cut
+                    while e > s and not work[e - 1].isalnum():
+                        e -= 1
+                if e - s >= 2:
+                    new.append((s, e))
+            if new:
+                parts, pos = [], 0
+                for s, e in new:
+                    parts += [work[pos:s], _TAKEN * (e - s)]
+                    pos = e
+                    found.append(Span(s, e, tag))
+                work = "".join(parts) + work[pos:]
+
+        if "u_" in work:  # our own pseudonyms are not personal data: hide them from every pattern
+            work = _PSEUDONYM_TOKEN.sub(lambda m: _TAKEN * len(m.group(0)), work)
+        has_digits = _DIGIT_RUN5.search(work) is not None
+        if "@" in work:
+            take(_EMAIL, "EMAIL")
+        low = work.lower()
+        if " at " in low or "(at)" in low or "[at]" in low:
+            take(_EMAIL_HIDDEN, "EMAIL")
+        if has_digits:
+            take(_CN_ID, "ID", _id_ok, 1)
+            take(_CARD, "CARD", _card_ok, 1)
+            take(_INTL_PHONE, "PHONE", _phone_digits(7, 15))
+            take(_CN_MOBILE, "PHONE", lambda m: not _after_order_word(m))
+            take(_CN_LANDLINE, "PHONE", lambda m: (bool(m.group(1)) and not m.group(1)[-1].isdigit()
+                                                  or bool(_PHONE_CONTEXT_BEFORE.search(_before(m, 12))))
+                 and not _after_order_word(m))
+            take(_NANP_PHONE, "PHONE", lambda m: not _after_order_word(m))
+            take(_PHONE_CONTEXT, "PHONE", lambda m: 7 <= len(_digits(m.group(1))) <= 15, 1)
+        if any(w in low for w in _ACCOUNT_HINTS):
+            take(_ACCOUNT, "ACCOUNT", None, -1)
+        if self.addresses:
+            take(_ZH_ADDRESS_LABEL, "ADDRESS", None, 1)
+            if _ROAD_HINT.search(work) and _NUMBER_HINT.search(work):  # cheap pre-check: the full pattern is slow
+                take(_ZH_ADDRESS, "ADDRESS")
+            if _ANY_DIGIT.search(work):
+                take(_EN_STREET, "ADDRESS")
+                if _STREET_FIRST_HINT.search(work):
+                    take(_EN_STREET_FIRST, "ADDRESS")
+                if "Box" in work or "BOX" in work or "box" in work:
+                    take(_PO_BOX, "ADDRESS")
+        return sorted(found, key=lambda sp: sp.start)
+
     def redact(self, text: str) -> Redaction:
         """The redacted text and counts per tag (only tags that occurred)."""
-        if not text:
+        spans = self.spans(text)
+        if not spans:
             return Redaction(text or "", {})
+        parts, pos = [], 0
         counts: Counter[str] = Counter()
+        for sp in spans:
+            parts += [text[pos:sp.start], f"[{sp.tag}]"]
+            pos = sp.end
+            counts[sp.tag] += 1
+        parts.append(text[pos:])
+        return Redaction("".join(parts), dict(counts))
 
-        def sub(pattern: re.Pattern, tag: str, s: str, check=None) -> str:
-            def repl(m: re.Match) -> str:
-                if check is not None and not check(m):
-                    return m.group(0)
-                counts[tag] += 1
-                return f"[{tag}]"
-
-            return pattern.sub(repl, s)
-
-        s = text
-        if "@" in s:
-            s = sub(_EMAIL, "EMAIL", s)
-        if _DIGIT_RUN7.search(s):
-            s = sub(_CN_ID, "ID", s, lambda m: valid_cn_id(m.group(1)))
-            s = sub(_CARD, "CARD", s,
-                    lambda m: _looks_like_card(re.sub(r"[ -]", "", m.group(1))) and not _after_order_word(m))
-            s = sub(_CN_MOBILE, "PHONE", s, lambda m: not _after_order_word(m))
-            s = sub(_INTL_PHONE, "PHONE", s, lambda m: 7 <= sum(c.isdigit() for c in m.group(0)) <= 15)
-            s = sub(_CN_LANDLINE, "PHONE", s)
-            s = sub(_NANP_PHONE, "PHONE", s)
-        if self.addresses:
-            s = _ZH_ADDRESS_LABEL.sub(lambda m: (counts.update(["ADDRESS"]) or f"{m.group(1)}[ADDRESS]"), s)
-            if _ROAD_HINT.search(s) and _NUMBER_HINT.search(s):  # cheap pre-check: the full pattern is slow
-                s = sub(_ZH_ADDRESS, "ADDRESS", s)
-            if _ANY_DIGIT.search(s):
-                s = sub(_EN_STREET, "ADDRESS", s)
-        return Redaction(s, dict(counts))
+    def __call__(self, text: str) -> str:
+        """The redacted text alone (so a Redactor is a `Callable[[str], str]`)."""
+        return self.redact(text).text
 
     def redact_many(self, texts: Iterable[str]) -> tuple[list[str], dict[str, int]]:
         """Redact a batch; returns the texts and the summed counts."""
@@ -270,18 +408,20 @@ class Redactor:
         return out, dict(total)
 
 
-def _after_order_word(m: re.Match) -> bool:
-    return bool(_ORDER_WORD.search(m.string[max(0, m.start() - 16):m.start()]))
-
-
-_DIGIT_RUN7 = re.compile(r"\d(?:[ \-+()]*\d){6}")  # 7+ digits, separators allowed: any number worth a look
+_DIGIT_RUN5 = re.compile(r"\d(?:[ \-+().]*\d){4}")  # 5+ digits, separators allowed: any number worth a look
+_PSEUDONYM_TOKEN = re.compile(rf"(?<![A-Za-z0-9]){PSEUDONYM_PREFIX}[0-9a-f]{{16}}(?![A-Za-z0-9])")
+_FOLDABLE = re.compile("[" + "".join(map(chr, _FOLD)) + "]")
+_ACCOUNT_HINTS = ("微信", "威信", "薇信", "v信", "扣扣", "企鹅", "wechat", "weixin", "vx", "wx", "qq", "加v")
+_STREET_FIRST_HINT = re.compile(r"Rue|Av|Bd|Boulevard|Calle|Via|Piazza|Strada|Rua")
+_PHONE_CONTEXT_BEFORE = re.compile(rf"{_PHONE_WORD}[^\n\d]{{0,4}}$", re.IGNORECASE)
 _ANY_DIGIT = re.compile(r"\d")
 _ROAD_HINT = re.compile(r"[路街道巷同弄]")
 _NUMBER_HINT = re.compile(r"[号弄]")
 
 
 def redact(text: str, *, addresses: bool = True) -> Redaction:
-    """Redact e-mails, phones, Chinese ID numbers, card numbers and street addresses in `text`."""
+    """Redact e-mails, phones, Chinese ID numbers, card numbers, messaging accounts and street
+    addresses in `text`."""
     return Redactor(addresses=addresses).redact(text)
 
 

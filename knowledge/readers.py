@@ -267,13 +267,15 @@ def _require(path: Path, mapping: dict, names: list[str]) -> None:
 
 
 def iter_behavior(path: Path, layout: BehaviorLayout, *, chunk_rows: int = 500_000,
-                  user_pseudonym: Callable[[str], str] | None = None) -> Iterator[BehaviorBatch]:
+                  user_pseudonym: Callable[[str], str] | None = None,
+                  ts_range: tuple[int, int, str] | None = None) -> Iterator[BehaviorBatch]:
     """Typed, validated batches of about `chunk_rows` rows.
 
     `user_pseudonym` (raw id → pseudonym) is only used for the rejected rows' copy of the
-    user id, so raw ids never reach the rejects file either."""
+    user id, so raw ids never reach the rejects file either. `ts_range` = (lowest, highest
+    unix seconds, reason text): rows timed outside it are rejected with that reason."""
     path = Path(path)
-    hide = user_pseudonym or (lambda raw: "")
+    hide = _with_range(user_pseudonym or (lambda raw: ""), ts_range)
     if layout.kind == "parquet":
         pf = pq.ParquetFile(path)
         cols = list(dict.fromkeys(layout.mapping.values()))
@@ -355,6 +357,13 @@ def _iter_csv_behavior(path, layout: BehaviorLayout, chunk_rows: int, hide) -> I
         raise KnowledgeError(f"{path}: cannot parse as {'TSV' if layout.delimiter == chr(9) else 'CSV'}: {msg}") from exc
 
 
+def _with_range(hide, ts_range):
+    """The pseudonym function carries the timestamp range to `_convert` (keeps signatures small)."""
+    fn = lambda raw: hide(raw)
+    fn.ts_range = ts_range
+    return fn
+
+
 def _hide_fields(text: str, delim: str, user_pos: int, hide) -> dict:
     cells = text.split(delim)
     out = {f"field{i + 1}": c for i, c in enumerate(cells)}
@@ -430,6 +439,12 @@ def _convert(rb: pa.RecordBatch, layout: BehaviorLayout, lines: np.ndarray, malf
         (ts_missing, lambda i: "missing timestamp"),
         (ts_bad, lambda i: f"timestamp '{_cell(col('timestamp'), i)}' is not unix seconds or an ISO date"),
     ]
+    ts_range = getattr(hide, "ts_range", None)
+    if ts_range is not None:
+        lo, hi, range_why = ts_range
+        out_of_range = ~ts_missing & ~ts_bad & ((ts < lo) | (ts > hi))
+        problems.append((out_of_range, lambda i: f"timestamp '{_cell(col('timestamp'), i)}' "
+                                                 f"({_iso_day(int(ts[i]))}) is {range_why}"))
     bad = np.zeros(n, dtype=bool)
     for mask, _ in problems:
         bad |= mask
@@ -456,6 +471,15 @@ def _convert(rb: pa.RecordBatch, layout: BehaviorLayout, lines: np.ndarray, malf
         user_values, user_codes = [], np.empty(0, np.int32)
     return BehaviorBatch(user_values, user_codes, item[keep], cat[keep], beh[keep].astype(np.int8), ts[keep],
                          rejects, int(n - blank.sum()) + len(malformed))
+
+
+def _iso_day(secs: int) -> str:
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromtimestamp(secs, dt.timezone.utc).strftime("%Y-%m-%d")
+    except (OverflowError, OSError, ValueError):
+        return "not a representable date"
 
 
 def _as_text(arr: pa.Array) -> pa.Array:

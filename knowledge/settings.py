@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,6 +22,31 @@ class IngestSettings:
     chunk_rows: int = 500_000  # behaviour rows per chunk: bounds memory on 10^7-row logs
     doc_chunk_chars: int = 600  # docs are split into chunks of about this many characters
     doc_chunk_overlap: int = 80
+    # Plausible timestamps: a behaviour row or review dated before `earliest_date` or more than
+    # `latest_days_ahead` days after now is rejected (line + reason in the rejects file).
+    earliest_date: str = "2000-01-01"  # YYYY-MM-DD (UTC)
+    latest_days_ahead: int = 1
+    max_doc_bytes: int = 5_000_000  # a doc file over this is rejected (split it): bounds chunking and embedding
+    lock_wait_s: float = 30.0  # a second writer waits this long for the data-dir lock, then exits 2
+
+    def timestamp_range(self, now: _dt.datetime | None = None) -> tuple[int, int]:
+        """(lowest, highest) plausible unix seconds, both inclusive."""
+        from .types import KnowledgeError  # settings stay import-light
+
+        try:
+            lo = _dt.datetime.strptime(str(self.earliest_date), "%Y-%m-%d").replace(tzinfo=_dt.timezone.utc)
+        except ValueError as exc:
+            raise KnowledgeError(f"[ingest] earliest_date = {self.earliest_date!r} is not a YYYY-MM-DD date; "
+                                 "fix it in config.toml") from exc
+        now = now or _dt.datetime.now(_dt.timezone.utc)
+        hi = now + _dt.timedelta(days=int(self.latest_days_ahead))
+        return int(lo.timestamp()), int(hi.timestamp())
+
+    def range_text(self, now: _dt.datetime | None = None) -> str:
+        lo, hi = self.timestamp_range(now)
+        fmt = lambda t: _dt.datetime.fromtimestamp(t, _dt.timezone.utc).strftime("%Y-%m-%d")
+        return (f"outside the plausible range {fmt(lo)} … {fmt(hi)} "
+                "([ingest] earliest_date / latest_days_ahead in config.toml)")
 
 
 @dataclass(frozen=True)

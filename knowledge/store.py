@@ -27,7 +27,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Literal, Sequence
+from typing import Callable, Iterable, Iterator, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -58,6 +58,11 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, path TEXT NOT NULL, lang TEXT NOT NULL,
     source_sha TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_path ON docs(path);
+CREATE TABLE IF NOT EXISTS doc_files (
+    path TEXT PRIMARY KEY, file TEXT NOT NULL, root TEXT NOT NULL, source_sha TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS refresh_journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, detail TEXT NOT NULL, rows INTEGER NOT NULL,
+    at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS insights (
     id TEXT PRIMARY KEY, topic TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, numbers TEXT NOT NULL,
     product TEXT NOT NULL DEFAULT '', category TEXT NOT NULL DEFAULT '', date TEXT NOT NULL DEFAULT '',
@@ -70,6 +75,77 @@ CATALOG_COLUMNS = ["item_id", "name", "category_id", "category", "price", "descr
 DOC_COLUMNS = ["id", "title", "text", "path", "lang"]
 BEHAVIOR_COLUMNS = ["user", "item_id", "category_id", "behavior", "ts"]
 _HASHES = "_row_hashes.npy"
+_HASHES_META = "row_hashes_cover"  # meta key: "<parts>:<rows>:<hashes>" the hash file was built for
+LOCK_FILE = "writer.lock"
+
+
+class DataDirBusy(KnowledgeError):
+    """Another process holds the data-dir writer lock (exit code 2)."""
+
+
+class DataDirLock:
+    """An exclusive fcntl lock on <data_dir>/writer.lock; the file tells who holds it."""
+
+    def __init__(self, data_dir: Path):
+        self.path = Path(data_dir) / LOCK_FILE
+        self._fd: int | None = None
+
+    def holder(self) -> dict:
+        """{"pid", "command", "since"} of the current holder as it wrote them ({} if unknown)."""
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            return {}
+
+    def describe(self) -> str:
+        h = self.holder()
+        if not h:
+            return "another process (it did not say which)"
+        return f"pid {h.get('pid', '?')} (`{h.get('command', '?')}`, since {h.get('since', '?')})"
+
+    def try_acquire(self) -> bool:
+        import fcntl
+
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        import sys
+
+        info = {"pid": os.getpid(), "command": " ".join(["growthpilot" if i == 0 else a for i, a in enumerate(sys.argv)])[:300],
+                "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
+        self._fd = fd
+        return True
+
+    def acquire(self, *, wait_s: float = 30.0, on_wait: Callable[[str], None] | None = None) -> None:
+        if self.try_acquire():
+            return
+        who = self.describe()
+        if on_wait is not None and wait_s > 0:
+            on_wait(f"the data folder {self.path.parent} is being written by {who}; waiting up to {wait_s:g} s…")
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+            if self.try_acquire():
+                return
+        raise DataDirBusy(f"the data folder {self.path.parent} is being written by {self.describe()}; "
+                          f"gave up after {wait_s:g} s. Run again when it has finished "
+                          "(or raise [ingest] lock_wait_s to wait longer)")
+
+    def release(self) -> None:
+        if self._fd is not None:
+            import fcntl
+
+            try:
+                os.ftruncate(self._fd, 0)
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            finally:
+                os.close(self._fd)
+                self._fd = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +227,8 @@ class Store:
         self.rejects_dir = data_dir / "rejects"
         self._conn = conn
         self._lock = threading.RLock()
+        self._writer: DataDirLock | None = None
+        self._writer_depth = 0
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -176,13 +254,45 @@ class Store:
                 raise KnowledgeError(f"{path} was written by a newer growthpilot (schema {version[0]}); upgrade growthpilot")
         except sqlite3.DatabaseError as exc:
             raise KnowledgeError(f"{path} is not a usable SQLite store ({exc}); move it away to start afresh") from exc
-        store = cls(data_dir, conn)
-        store._repair_row_hashes()
-        return store
+        return cls(data_dir, conn)
 
     def close(self) -> None:
         with self._lock:
+            if self._writer is not None:
+                self._writer.release()
+                self._writer, self._writer_depth = None, 0
             self._conn.close()
+
+    # ------------------------------------------------------------------ one writer at a time
+    @contextmanager
+    def writing(self, *, wait_s: float = 30.0, on_wait: Callable[[str], None] | None = None):
+        """Hold the data-dir writer lock (<data_dir>/writer.lock, fcntl) for the block.
+
+        Re-entrant within this Store. Another process holding it: `on_wait` gets one message
+        naming the holder, then we wait up to `wait_s` seconds and raise `DataDirBusy` (exit 2)
+        saying who holds it (pid, command, since). The kernel drops the lock when its process
+        dies, so a killed writer never leaves a stale lock."""
+        if self._writer is None:
+            lock = DataDirLock(self.data_dir)
+            lock.acquire(wait_s=wait_s, on_wait=on_wait)
+            self._writer = lock
+            try:
+                self._repair_row_hashes()
+            except BaseException:
+                self._writer, _ = None, lock.release()
+                raise
+        self._writer_depth += 1
+        try:
+            yield self
+        finally:
+            self._writer_depth -= 1
+            if self._writer_depth == 0 and self._writer is not None:
+                self._writer.release()
+                self._writer = None
+
+    @property
+    def holds_writer_lock(self) -> bool:
+        return self._writer is not None
 
     def __enter__(self) -> "Store":
         return self
@@ -242,6 +352,29 @@ class Store:
             c.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                       self._source_row(sha256, kind, Path(path), read, accepted, rejected, duplicates, rejects_path))
 
+    # ------------------------------------------------------------------ refresh journal
+    @staticmethod
+    def _journal(c: sqlite3.Connection, kind: str, detail: str, rows: int) -> None:
+        """Inside a data transaction: these rows are stored but not yet in insights/indexes."""
+        if rows:
+            c.execute("INSERT INTO refresh_journal (kind, detail, rows, at) VALUES (?,?,?,?)",
+                      (kind, detail, int(rows), time.strftime("%Y-%m-%dT%H:%M:%S")))
+
+    def pending_refresh(self) -> list[dict]:
+        """Changes stored but not yet reflected in insights and search indexes (oldest first):
+        [{"id", "kind", "detail", "rows", "at"}]. Empty when everything is indexed."""
+        rows = self._rows("SELECT id, kind, detail, rows, at FROM refresh_journal ORDER BY id")
+        return [dict(zip(("id", "kind", "detail", "rows", "at"), r)) for r in rows]
+
+    def journal_mark(self) -> int:
+        """The newest journal entry's id (0 when empty): a refresh started now covers up to it."""
+        return int(self._rows("SELECT COALESCE(MAX(id), 0) FROM refresh_journal")[0][0])
+
+    def clear_refresh_journal(self, up_to: int) -> int:
+        """After a successful refresh: drop the entries it covered. Returns how many."""
+        with self._tx() as c:
+            return c.execute("DELETE FROM refresh_journal WHERE id <= ?", (int(up_to),)).rowcount
+
     # ------------------------------------------------------------------ behaviour
     def behavior_writer(self, sha256: str) -> "BehaviorWriter":
         """A writer that stages Parquet parts for one source file; `commit(...)` publishes them."""
@@ -263,16 +396,32 @@ class Store:
         np.save(tmp, hashes, allow_pickle=False)
         os.replace(tmp, p)
 
+    def _meta(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM meta WHERE key=?", (key,))
+        return rows[0][0] if rows else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        with self._tx() as c:
+            c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def _hashes_cover(self) -> str:
+        """What the hash file covers: "<parts>:<rows>" of behavior_parts."""
+        n, rows = self._rows("SELECT COUNT(*), COALESCE(SUM(rows), 0) FROM behavior_parts")[0]
+        return f"{n}:{rows}"
+
     def _repair_row_hashes(self) -> None:
-        """Rebuild the duplicate-detection hashes if they do not cover the stored rows
-        (e.g. a crash between publishing parts and saving the hashes)."""
+        """Rebuild the duplicate-detection hashes if they do not cover the stored parts
+        (e.g. a crash between publishing parts and saving the hashes). Which parts the file
+        covers is recorded in meta, so a store that holds duplicate rows (written before the
+        writer lock existed) is repaired once, not on every open. Only a lock holder repairs."""
         stored = self._rows("SELECT COALESCE(SUM(rows), 0) FROM behavior_parts")[0][0]
         p = self.behavior_dir / _HASHES
         try:
             have = len(np.load(p, mmap_mode="r", allow_pickle=False)) if p.exists() else 0
         except (ValueError, OSError):  # a torn or foreign file: rebuild it
             have = -1
-        if have == stored:
+        covered = self._meta(_HASHES_META)
+        if have >= 0 and (covered == f"{self._hashes_cover()}:{have}" or (covered is None and have == stored)):
             return
         parts = []
         for f in self._part_files():
@@ -280,7 +429,9 @@ class Store:
             user64 = np.array([int(u[2:], 16) for u in t.column("user").to_pylist()], dtype=np.uint64)
             parts.append(row_hashes(user64, t.column("item_id").to_numpy(), t.column("category_id").to_numpy(),
                                     t.column("behavior").to_numpy(), t.column("ts").to_numpy()))
-        self._save_row_hashes(np.unique(np.concatenate(parts)) if parts else np.empty(0, np.uint64))
+        hashes = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.uint64)
+        self._save_row_hashes(hashes)
+        self._set_meta(_HASHES_META, f"{self._hashes_cover()}:{len(hashes)}")
 
     def behavior_frame(self, columns: list[str] | None = None) -> pd.DataFrame:
         """All behaviour rows: user (str pseudonym), item_id, category_id (int64),
@@ -317,6 +468,7 @@ class Store:
                 [(r.id, r.text, r.rating, r.label, r.product, r.category, r.date, r.user, r.lang, source_sha, seq0 + i + 1)
                  for i, r in enumerate(rows)])
             after = c.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+            self._journal(c, "reviews", source_sha, after - before)
         added = after - before
         return added, len(rows) - added
 
@@ -343,6 +495,7 @@ class Store:
                     continue
                 c.execute("INSERT OR REPLACE INTO catalog VALUES (?,?,?,?,?,?,?,?,?,?)", values)
                 changed += 1
+            self._journal(c, "catalog", "", changed)
         return changed, len(rows) - changed
 
     def catalog_frame(self) -> pd.DataFrame:
@@ -359,14 +512,73 @@ class Store:
         """Make `chunks` the content of doc `path` (relative path). Returns (added, unchanged):
         chunks whose id and text are already stored count as unchanged."""
         with self._tx() as c:
-            old = dict(c.execute("SELECT id, text FROM docs WHERE path=?", (path,)).fetchall())
-            unchanged = sum(1 for ch in chunks if old.get(ch.id) == ch.text)
-            c.execute("DELETE FROM docs WHERE path=?", (path,))
-            seq0 = c.execute("SELECT COALESCE(MAX(seq), 0) FROM docs").fetchone()[0]
-            c.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?)",
-                          [(ch.id, ch.title, ch.text, ch.path, ch.lang, source_sha, seq0 + i + 1)
-                           for i, ch in enumerate(chunks)])
+            return self._replace_doc_chunks(c, path, chunks, source_sha)
+
+    def _replace_doc_chunks(self, c: sqlite3.Connection, path: str, chunks: Sequence[DocChunk],
+                            source_sha: str) -> tuple[int, int]:
+        old = dict(c.execute("SELECT id, text FROM docs WHERE path=?", (path,)).fetchall())
+        unchanged = sum(1 for ch in chunks if old.get(ch.id) == ch.text)
+        c.execute("DELETE FROM docs WHERE path=?", (path,))
+        seq0 = c.execute("SELECT COALESCE(MAX(seq), 0) FROM docs").fetchone()[0]
+        c.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?)",
+                      [(ch.id, ch.title, ch.text, ch.path, ch.lang, source_sha, seq0 + i + 1)
+                       for i, ch in enumerate(chunks)])
+        gone = len(set(old) - {ch.id for ch in chunks})
+        self._journal(c, "docs", path, len(chunks) - unchanged + gone)
         return len(chunks) - unchanged, unchanged
+
+    def doc_location(self, file: Path) -> tuple[Path, str]:
+        """(docs root, path relative to it) for a doc file: the id it had before when it was
+        ingested already, else relative to the deepest remembered docs root that holds it, else
+        to its own folder. That keeps ids stable whether a folder or one file is ingested."""
+        file = Path(file)
+        known = self._rows("SELECT path, root FROM doc_files WHERE file=?", (str(file),))
+        if known:
+            return Path(known[0][1]), known[0][0]
+        roots = sorted({Path(r[0]) for r in self._rows("SELECT DISTINCT root FROM doc_files")},
+                       key=lambda p: len(p.parts), reverse=True)
+        for root in roots:
+            if file.is_relative_to(root):
+                return root, file.relative_to(root).as_posix()
+        return file.parent, file.name
+
+    def replace_docs(self, docs: Sequence[tuple[str, Sequence[DocChunk], str, str]], *, root: str) -> tuple[int, int]:
+        """In ONE transaction, make each (relative path, chunks, sha256, file) the content of that
+        doc, replacing any copy of the same file stored under another id. Returns (added, unchanged)."""
+        added = unchanged = 0
+        with self._tx() as c:
+            for rel, chunks, sha, file in docs:
+                for (other,) in c.execute("SELECT path FROM doc_files WHERE file=? AND path<>?", (file, rel)).fetchall():
+                    gone = c.execute("DELETE FROM docs WHERE path=?", (other,)).rowcount
+                    c.execute("DELETE FROM doc_files WHERE path=?", (other,))
+                    self._journal(c, "docs", f"removed {other}", gone)
+                a, u = self._replace_doc_chunks(c, rel, chunks, sha)
+                c.execute("INSERT OR REPLACE INTO doc_files VALUES (?,?,?,?)", (rel, file, root, sha))
+                added, unchanged = added + a, unchanged + u
+        return added, unchanged
+
+    def remove_docs(self, ref: str) -> list[str]:
+        """Delete a doc and all its chunks by chunk id ("doc:faq.md#2"), doc id ("doc:faq.md"),
+        relative path ("faq.md") or file path. Returns the relative paths removed."""
+        ref = str(ref).strip()
+        rel = ref[4:] if ref.startswith("doc:") else ref
+        rel = rel.split("#", 1)[0] if ref.startswith("doc:") else rel
+        with self._tx() as c:
+            paths = {r[0] for r in c.execute("SELECT DISTINCT path FROM docs WHERE path=?", (rel,)).fetchall()}
+            resolved = str(Path(ref).expanduser().resolve()) if not ref.startswith("doc:") else None
+            if resolved:
+                paths |= {r[0] for r in c.execute("SELECT path FROM doc_files WHERE file=?", (resolved,)).fetchall()}
+            for p in sorted(paths):
+                n = c.execute("DELETE FROM docs WHERE path=?", (p,)).rowcount
+                c.execute("DELETE FROM doc_files WHERE path=?", (p,))
+                self._journal(c, "docs", f"removed {p}", max(n, 1))
+        return sorted(paths)
+
+    def doc_list(self) -> list[dict]:
+        """One entry per stored doc: path (relative to its docs root), id, chunks, file, root."""
+        rows = self._rows("SELECT d.path, COUNT(*), COALESCE(f.file, ''), COALESCE(f.root, '') FROM docs d "
+                          "LEFT JOIN doc_files f ON f.path = d.path GROUP BY d.path ORDER BY d.path")
+        return [{"path": p, "id": f"doc:{p}", "chunks": n, "file": f, "root": r} for p, n, f, r in rows]
 
     def docs_frame(self) -> pd.DataFrame:
         """id ("doc:<relpath>#<n>"), title, text, path, lang."""
@@ -467,6 +679,7 @@ class BehaviorWriter:
         self.staging = store.behavior_dir / f".staging-{sha256[:16]}"
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
+        store._repair_row_hashes()  # cheap when they cover the stored parts (the usual case)
         self._seen = store._load_row_hashes()  # sorted, all stored rows
         self._new: list[np.ndarray] = []  # sorted hashes added by this file, merged lazily
         self._parts: list[tuple[str, int]] = []
@@ -522,9 +735,13 @@ class BehaviorWriter:
                           [(name, self.sha, n, seq0 + i + 1) for i, (name, n) in enumerate(self._parts)])
             c.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                       store._source_row(self.sha, kind, Path(path), read, accepted, rejected, duplicates, rejects_path))
+            store._journal(c, "behavior", self.sha, sum(n for _, n in self._parts))
+        n_hashes = len(self._seen)
         if self._new:
             merged = np.sort(np.concatenate([self._seen, *self._new]), kind="stable")
             store._save_row_hashes(merged)
+            n_hashes = len(merged)
+        store._set_meta(_HASHES_META, f"{store._hashes_cover()}:{n_hashes}")
         self.abort()
 
     def abort(self) -> None:

@@ -39,7 +39,11 @@ def test_ingest_json_and_reingest(tmp_path, cfg, capsys):
     again = json.loads(capsys.readouterr().out)
     assert again["report"]["already_ingested"] and again["report"]["accepted"] == 0
     assert again["report"]["duplicates"] == 1 and again["store"]["behavior"] == 1
-    assert again["refresh"] is None and "nothing new" in again["refresh_note"]
+    # the first run stored without indexing (refresh journal): this run indexes it (issue 10 item 3)
+    assert again["refresh"] is not None and "stored earlier" in again["refresh_note"]
+    assert main(["ingest", "behavior", str(f), "--config", str(cfg), "--json"]) == 0
+    third = json.loads(capsys.readouterr().out)
+    assert third["refresh"] is None and "nothing new" in third["refresh_note"]
 
 
 def test_unreadable_or_all_rejected_exits_2(tmp_path, cfg, capsys):

@@ -2,9 +2,10 @@
 
 Prints read / accepted / rejected / duplicates (they reconcile) and where the rejected
 rows went. Exit code 0 when the file is in the store (even with rejects), 2 when nothing
-usable could be read (every row rejected, an empty file, an unreadable encoding). After a
-successful ingest that added something, insights and search indexes are refreshed unless
---no-index.
+usable could be read (every row rejected, an empty file, an unreadable encoding). After an
+ingest, insights and search indexes are refreshed when anything is stored but not yet indexed
+(by this run or an earlier one: the refresh journal), unless --no-index. The whole run holds
+the data-dir writer lock.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def register(sub, parent) -> None:
     p.add_argument("kind", choices=list(INGESTERS), help="what the file holds: behavior, reviews, catalog or docs")
     p.add_argument("path", type=Path, help="the file (or, for docs, a folder) to ingest")
     p.add_argument("--no-index", action="store_true",
-                   help="do not recompute insights and search indexes afterwards (run `growthpilot ingest` of the "
-                        "last file without it, or `growthpilot demo`, to refresh later)")
+                   help="store only: do not recompute insights and search indexes now. What was stored is kept in "
+                        "the refresh journal and indexed by the next `growthpilot ingest`, `search` or `serve` "
+                        "(e.g. ingest many files with --no-index, the last one without)")
     p.set_defaults(handler=run)
 
 
@@ -56,20 +58,35 @@ def run(args, cfg) -> int:
     privacy = Privacy.from_settings(cfg.privacy)
     store = Store.open(cfg.data.dir)
     try:
-        report = INGESTERS[args.kind](args.path, store, privacy, cfg.ingest, progress=sys.stderr.isatty())
-        refresh_result, refresh_note = None, ""
-        if not report.usable:
-            refresh_note = "nothing usable was read; store unchanged"
-        elif args.no_index:
-            refresh_note = "--no-index: insights and indexes not refreshed"
-        elif report.accepted == 0:
-            refresh_note = "nothing new; insights and indexes unchanged"
-        else:
-            refresh_result = refresh(store, cfg.data.dir, cfg.embeddings, cfg.index, cfg.search,
-                                     progress=sys.stderr.isatty())
-        counts = store.counts()
+        with store.writing(wait_s=cfg.ingest.lock_wait_s, on_wait=lambda msg: print(msg, file=sys.stderr)):
+            return _run_locked(args, cfg, privacy, store)
     finally:
         store.close()
+
+
+def _run_locked(args, cfg, privacy, store) -> int:
+    """The ingest and its refresh, under the data-dir writer lock. The refresh also covers what
+    earlier runs stored but did not index (the refresh journal: --no-index, a crash)."""
+    before = store.journal_mark()  # journal entries up to here were left by earlier runs
+    report = INGESTERS[args.kind](args.path, store, privacy, cfg.ingest, progress=sys.stderr.isatty())
+    pending = store.pending_refresh()
+    earlier = sum(p["rows"] for p in pending if p["id"] <= before)
+    refresh_result, refresh_note = None, ""
+    if args.no_index:
+        refresh_note = ("--no-index: stored but not indexed yet; the next `growthpilot ingest`, `search` or `serve` "
+                        "indexes it" if pending else "--no-index: insights and indexes not refreshed")
+    elif pending:
+        refresh_result = refresh(store, cfg.data.dir, cfg.embeddings, cfg.index, cfg.search,
+                                 progress=sys.stderr.isatty())
+        if earlier:
+            refresh_note = f"also indexed {earlier} change(s) stored earlier but not yet indexed"
+    elif not report.usable:
+        refresh_note = "nothing usable was read; store unchanged"
+    else:
+        refresh_note = "nothing new; insights and indexes unchanged"
+    if not report.usable and not refresh_note.startswith("nothing usable"):
+        refresh_note = "nothing usable was read from this file; " + refresh_note
+    counts = store.counts()
     if args.json:
         emit_json({"ok": report.usable, "report": report.to_dict(), "store": counts,
                    "refresh": refresh_result, "refresh_note": refresh_note})

@@ -78,6 +78,8 @@ def run(args, cfg) -> int:
     from knowledge.search import KnowledgeBase
 
     rebuilt = None
+    if not args.rebuild:  # index what an earlier run stored but did not index (the refresh journal)
+        __import__("growthpilot.pipeline").pipeline.finish_refresh_journal(cfg, progress=sys.stderr.isatty())
     if args.rebuild:
         rebuilt = _rebuild(cfg, progress=not args.json and sys.stderr.isatty())
         if not args.json:

@@ -43,6 +43,7 @@ def run(args, cfg) -> int:
             fix="set `enabled = true` under [slack] or [telegram] in config.toml, or pass --slack / --telegram",
         )
     slack_creds, telegram_creds = check_credentials(cfg, want_slack, want_telegram, os.environ)
+    __import__("growthpilot.pipeline").pipeline.finish_refresh_journal(cfg, strict=False)  # the refresh journal
     summary = asyncio.run(_serve(cfg, slack_creds, telegram_creds))
     if args.json:
         emit_json({"ok": True, **summary})
