@@ -72,6 +72,10 @@ def ref(frame: pd.DataFrame, metric: str):
         return share(int((b == "buy").sum()), int((b == "pv").sum()))
     if metric == "conversion_users":
         return share(frame.loc[b == "buy", "user"].nunique(), frame.loc[b == "pv", "user"].nunique())
+    if metric == "view_to_cart":
+        return share(frame.loc[b == "cart", "user"].nunique(), frame.loc[b == "pv", "user"].nunique())
+    if metric == "view_to_fav":
+        return share(frame.loc[b == "fav", "user"].nunique(), frame.loc[b == "pv", "user"].nunique())
     if metric == "cart_to_buy":
         carters = set(frame.loc[b == "cart", "user"])
         return share(len(carters & set(frame.loc[b == "buy", "user"])), len(carters))

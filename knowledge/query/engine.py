@@ -219,6 +219,24 @@ class QueryEngine:
         `catalog_names`, user_segment after `ensure_segments`). For benchmarks and diagnostics."""
         return self._fetch(sql, params)
 
+    def behavior_frame(self):
+        """The behaviour log as a DataFrame in the store's contract (for model features: the
+        propensity model trains on pandas/sklearn). Metrics never go through this."""
+        import pandas as pd
+
+        from ..readers import BEHAVIORS
+
+        with self._lock:
+            t = self.con.sql("SELECT user, item_id, category_id, behavior, ts FROM behavior").to_arrow_table()
+        df = pd.DataFrame({
+            "user": t.column("user").to_pandas().astype(str) if t.num_rows else pd.Series([], dtype=str),
+            "item_id": t.column("item_id").to_numpy().astype(np.int64),
+            "category_id": t.column("category_id").to_numpy().astype(np.int64),
+            "behavior": pd.Categorical.from_codes(t.column("behavior").to_numpy().astype(np.int8), categories=list(BEHAVIORS)),
+            "ts": t.column("ts").to_numpy().astype(np.int64),
+        })
+        return df
+
     def bounds(self) -> LogBounds:
         """Rows and days of the behaviour log (computed once)."""
         if self._bounds is None:
@@ -507,7 +525,7 @@ class QueryEngine:
             total_groups = n_groups
             cut = total_groups - n_kept
             extra.update(groups=total_groups, supported=n_kept)
-            if cut > 0:
+            if cut > 0 and (ratio or support > 1):  # a count of 0 is not "too little support"
                 unit = self.layer.metrics[BASE_AS_METRIC[den]].label_en if ratio and den in BASE_AS_METRIC else (den or m.label_en)
                 warnings.append(f"{cut:,} of {total_groups:,} {spec.by} value(s) with fewer than {support:,} {unit} left out (minimum support)")
         elif spec.op == "breakdown" and spec.by in LONG_DIMS and n_groups > len(rows):
