@@ -53,6 +53,16 @@ class Ctx:
         self.results.append(r)
         return r
 
+    def run_many(self, specs: list[QuerySpec]) -> list[QueryResult]:
+        """Several specs at once (one scan for those sharing scope and period)."""
+        try:
+            rs = self.q.run_many(specs)
+        except SpecError as exc:
+            raise BotUserError(exc.reason, fix="use an item id (see `growthpilot report top`) or a name from the catalogue",
+                               message_zh=f"查询无法执行：{exc.reason}", fix_zh="请使用商品编号（见 `growthpilot report top`）或商品目录里的名称") from exc
+        self.results.extend(rs)
+        return rs
+
     def total(self, metric: str, **kw):
         return self.run(self.spec(metric, **kw)).value
 

@@ -16,13 +16,14 @@ STAGES = (("View", "浏览", "viewers", "views"), ("Cart", "加购", "carters", 
 
 def build(ctx: Ctx) -> ReportResult:
     ctx.require_behavior()
-    n = {m: ctx.total(m) for s in STAGES for m in s[2:]}
+    counts = [m for s in STAGES for m in s[2:]]
+    rates = ["conversion_users", "conversion_events", "cart_to_buy", "view_to_cart", "view_to_fav", "fav_to_buy"]
+    res = dict(zip(counts + rates, ctx.run_many([ctx.spec(m) for m in counts + rates])))
+    n = {m: res[m].value for m in counts}
     if not n["views"] and not n["carts"] and not n["favs"] and not n["buys"]:
         raise empty_scope()
-    conv_u = ctx.run(ctx.spec("conversion_users"))
-    conv_e = ctx.run(ctx.spec("conversion_events"))
-    c2b = ctx.run(ctx.spec("cart_to_buy"))
-    v2c, v2f, f2b = (ctx.total(m) for m in ("view_to_cart", "view_to_fav", "fav_to_buy"))
+    conv_u, conv_e, c2b = res["conversion_users"], res["conversion_events"], res["cart_to_buy"]
+    v2c, v2f, f2b = (res[m].value for m in ("view_to_cart", "view_to_fav", "fav_to_buy"))
     cart_buyers = c2b.fact("numerator").value
     never_carted = n["buyers"] - cart_buyers
     viewers = n["viewers"]
