@@ -30,6 +30,9 @@ from .privacy import Privacy
 from .readers import (
     Records,
     Reject,
+    decode_bytes,
+    line_encodings,
+    transcode_mixed,
     file_kind,
     iter_behavior,
     norm_header,
@@ -149,10 +152,30 @@ def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: Ingest
     t0 = time.perf_counter()
     path = _check_file(path)
     sha, encoding = scan_file(path, text=file_kind(path) != "parquet")
-    layout = sniff_behavior(path, encoding=encoding or None)
     prev = store.source(sha)
     if prev is not None:
         return _already(prev, path, "behavior", t0)
+    source, decoded = _utf8_source(path, encoding, store, sha)  # mixed encodings: a UTF-8 copy, line by line
+    try:
+        return _ingest_behavior(path, source, decoded, store, privacy, settings, sha, progress, t0)
+    finally:
+        if source != path:
+            source.unlink(missing_ok=True)
+
+
+def _utf8_source(path: Path, encoding: str, store: Store, sha: str):
+    """(file to read, DecodedText | None): a file mixing UTF-8 and GB18030 lines is transcoded to
+    UTF-8 per line (undecodable lines left empty and reported), so the streaming reader sees one
+    encoding and nothing becomes mojibake."""
+    if encoding != "mixed":
+        return path, None
+    tmp = store.behavior_dir / f".decode-{sha[:16]}{path.suffix}"
+    return tmp, transcode_mixed(path, tmp)
+
+
+def _ingest_behavior(path: Path, source: Path, decoded, store: Store, privacy: Privacy, settings: IngestSettings,
+                     sha: str, progress: bool, t0: float) -> IngestReport:
+    layout = sniff_behavior(source, encoding="utf-8" if decoded else None)
 
     pseudo = privacy.pseudonymizer
     cache: dict[str, tuple[str, int]] = {}
@@ -167,9 +190,12 @@ def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: Ingest
     writer = store.behavior_writer(sha)
     read = accepted = duplicates = 0
     bar = _progress(progress, f"ingest {path.name}")
+    if decoded is not None and decoded.bad:
+        rejects.write([Reject(no, why, {}) for no, why in decoded.bad])
+        read += len(decoded.bad)
     try:
         lo, hi = settings.timestamp_range()
-        for batch in iter_behavior(path, layout, chunk_rows=settings.chunk_rows, user_pseudonym=hide,
+        for batch in iter_behavior(source, layout, chunk_rows=settings.chunk_rows, user_pseudonym=hide,
                                    ts_range=(lo, hi, settings.range_text())):
             read += batch.read
             rejects.write(batch.rejects)
@@ -201,7 +227,7 @@ def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: Ingest
         raise
     finally:
         bar.close()
-    notes = () if read else ("no data rows in the file",)
+    notes = (() if read else ("no data rows in the file",)) + ((decoded.summary(),) if decoded else ())
     return IngestReport(read, accepted, rejects.count, duplicates, rejects_path, str(path), "behavior",
                         seconds=time.perf_counter() - t0, notes=notes)
 
@@ -325,7 +351,8 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
     read = len(recs.rows) + len(recs.problems)
     rejects_path = rejects.close()
     report = _checked(IngestReport(read, added, rejects.count, dups, rejects_path, str(path), "reviews",
-                                   seconds=time.perf_counter() - t0, redactions=redactions))
+                                   seconds=time.perf_counter() - t0, redactions=redactions,
+                                   notes=_records_notes(recs)))
     if report.usable:
         store.record_source(sha, "reviews", path, read=read, accepted=added, rejected=rejects.count, duplicates=dups,
                             rejects_path=rejects_path)
@@ -396,6 +423,11 @@ def _safe_review_fields(rec: dict, cmap: dict, privacy: Privacy, users: dict) ->
             v = privacy.redactor.redact(v).text
         out[k] = v
     return out
+
+
+def _records_notes(recs: Records) -> tuple[str, ...]:
+    """Summary notes about how a records file was read (a mixed-encoding file's per-line counts)."""
+    return (recs.decoding,) if getattr(recs, "decoding", "") else ()
 
 
 def _redacted_problems(recs: Records) -> list[Reject]:
@@ -475,7 +507,7 @@ def ingest_catalog(path: Path, store: Store, privacy: Privacy, settings: IngestS
     read = len(recs.rows) + len(recs.problems)
     rejects_path = rejects.close()
     report = _checked(IngestReport(read, changed, rejects.count, unchanged + within_dups, rejects_path, str(path),
-                                   "catalog", seconds=time.perf_counter() - t0))
+                                   "catalog", seconds=time.perf_counter() - t0, notes=_records_notes(recs)))
     if report.usable:
         store.record_source(sha, "catalog", path, read=read, accepted=changed, rejected=rejects.count,
                             duplicates=unchanged + within_dups, rejects_path=rejects_path)
@@ -530,14 +562,15 @@ def ingest_docs(path: Path, store: Store, privacy: Privacy, settings: IngestSett
             "(chmod a+r FILE) or move them out of the folder, then run again")
     rejects = RejectsFile(store.rejects_dir, path, "file")
     batch: list[tuple[str, list[DocChunk], str, str]] = []
-    read = 0
+    read = mixed = 0
     for f, rel, data in loaded:
         if isinstance(data, _Skip):
             read += 1
             rejects.write([Reject(0, str(data), {"path": rel})])
             continue
         try:
-            text = _decode_doc(f, data)
+            text, how = _decode_doc(f, data)
+            mixed += how == "mixed"
         except KnowledgeError as exc:
             read += 1
             rejects.write([Reject(0, str(exc), {"path": rel})])
@@ -550,7 +583,7 @@ def ingest_docs(path: Path, store: Store, privacy: Privacy, settings: IngestSett
         batch.append((rel, doc_chunks, hashlib.sha256(data).hexdigest(), str(f)))
     added, unchanged = store.replace_docs(batch, root=str(root))  # one transaction: all files or none
     rejects_path = rejects.close()
-    notes = []
+    notes = [f"{mixed} file(s) mix UTF-8 and GB18030 lines: decoded line by line"] if mixed else []
     if skipped:
         notes.append(f"skipped {len(skipped)} symbolic link(s), never followed: {', '.join(skipped[:5])}"
                      f"{' …' if len(skipped) > 5 else ''}")
@@ -602,14 +635,24 @@ def _read_doc_bytes(f: Path, limit: int) -> bytes:
         return fh.read()
 
 
-def _decode_doc(f: Path, data: bytes) -> str:
+def _decode_doc(f: Path, data: bytes) -> tuple[str, str]:
+    """(text, how): UTF-8 (BOM or not), GB18030, or mixed per line. A doc with any undecodable
+    line is rejected as a whole (a policy missing a line is worse than none)."""
     if b"\x00" in data:
         raise KnowledgeError(f"{f}: contains NUL bytes: not a text file (UTF-16 or binary?). Save it as UTF-8")
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    counts = line_encodings(data.split(b"\n"))
+    if not counts["utf-8"] and not counts["undecodable"]:
+        return data.decode("gb18030"), "gb18030"
+    if counts["utf-8"] + counts["gb18030"] > 0:
+        d = decode_bytes(data, "mixed")
+        if not d.bad:
+            return d.text, "mixed"
+        raise KnowledgeError(f"{f}: line(s) {', '.join(str(n) for n, _ in d.bad[:5])} are neither UTF-8 nor GB18030; "
+                             "re-save the file as UTF-8")
     raise KnowledgeError(f"{f}: cannot read the file as UTF-8, UTF-8 with BOM or GB18030; "
                          "re-save it in one of those encodings")
 

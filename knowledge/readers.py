@@ -86,9 +86,100 @@ def detect_encoding(path: Path, *, block: int = 8 << 20) -> str:
                 continue
             if enc == "utf-8":
                 return "utf-8-sig" if bom else "utf-8"
-            return enc
+            break  # GB18030 decodes the whole file: it may still mix in UTF-8 lines
+        fh.seek(0)
+        counts = line_encodings(fh)
+        if counts["utf-8"] and (counts["gb18030"] or counts["undecodable"]):
+            return "mixed"
+        if counts["gb18030"] and not counts["undecodable"]:
+            return "gb18030"
+        if counts["gb18030"] + counts["utf-8"] > counts["undecodable"]:
+            return "mixed"  # mostly decodable: the bad lines are rejected one by one
     raise KnowledgeError(f"{path}: cannot read the file as UTF-8, UTF-8 with BOM or GB18030; "
                          "re-save it in one of those encodings")
+
+
+# Per-line decoding: a file that mixes UTF-8 and GB18030 rows (an export appended to by two
+# tools) is decoded line by line — UTF-8 when the line is valid UTF-8, else GB18030, else the
+# line is rejected with its number — never as one encoding that turns half of it into mojibake.
+ENCODING_KINDS = ("ascii", "utf-8", "gb18030", "undecodable")
+
+
+def decode_line(raw: bytes) -> tuple[str | None, str]:
+    """(text, how) for one line's bytes: how is one of ENCODING_KINDS (text None if undecodable)."""
+    if raw.isascii():
+        return raw.decode("ascii"), "ascii"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        return None, "undecodable"
+
+
+def line_encodings(lines) -> dict[str, int]:
+    """How many lines (of an iterable of byte lines) decode how."""
+    counts = dict.fromkeys(ENCODING_KINDS, 0)
+    for raw in lines:
+        counts[decode_line(raw)[1]] += 1
+    return counts
+
+
+@dataclass
+class DecodedText:
+    """A whole file decoded: `encoding` is utf-8, utf-8-sig, gb18030 or mixed; for a mixed file
+    `lines` counts the lines per kind and `bad` holds (line, reason) of the undecodable ones,
+    which are left empty in `text` so that line numbers stay right."""
+
+    text: str
+    encoding: str
+    lines: dict = field(default_factory=dict)
+    bad: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        """"" for a one-encoding file, else how many lines were decoded how."""
+        if self.encoding != "mixed":
+            return ""
+        n = self.lines
+        return (f"mixed encodings, decoded per line: {n.get('utf-8', 0)} UTF-8, {n.get('gb18030', 0)} GB18030, "
+                f"{n.get('ascii', 0)} ASCII-only, {n.get('undecodable', 0)} undecodable (rejected)")
+
+
+def decode_bytes(data: bytes, encoding: str) -> DecodedText:
+    """Decode with a detected encoding; "mixed" decodes each line on its own (see above)."""
+    if encoding != "mixed":
+        return DecodedText(data.decode(encoding), encoding)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    parts, counts, bad = [], dict.fromkeys(ENCODING_KINDS, 0), []
+    for no, raw in enumerate(data.split(b"\n"), 1):
+        text, how = decode_line(raw)
+        counts[how] += 1 if raw.strip() else 0
+        if text is None:
+            bad.append((no, "bytes are neither UTF-8 nor GB18030 (the rest of the file is; re-save this line)"))
+            text = ""
+        parts.append(text)
+    return DecodedText("\n".join(parts), "mixed", counts, bad)
+
+
+def transcode_mixed(src: Path, dst: Path) -> DecodedText:
+    """Write a mixed-encoding file as UTF-8 line by line (undecodable lines left empty, so line
+    numbers stay right); for the streaming behaviour reader. Returns the counts (text "")."""
+    counts, bad = dict.fromkeys(ENCODING_KINDS, 0), []
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        for no, raw in enumerate(fin, 1):
+            if no == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+            body = raw.rstrip(b"\r\n")
+            text, how = decode_line(body)
+            counts[how] += 1 if body.strip() else 0
+            if text is None:
+                bad.append((no, "bytes are neither UTF-8 nor GB18030 (the rest of the file is; re-save this line)"))
+                text = ""
+            fout.write(text.encode("utf-8") + raw[len(body):])
+    return DecodedText("", "mixed", counts, bad)
 
 
 def scan_file(path: Path, *, text: bool = True, block: int = 8 << 20) -> tuple[str, str]:
@@ -123,9 +214,16 @@ def scan_file(path: Path, *, text: bool = True, block: int = 8 << 20) -> tuple[s
 
 
 def read_text(path: Path) -> tuple[str, str]:
-    """Whole file as text, with its detected encoding (BOM removed). For small files."""
+    """Whole file as text, with its detected encoding (BOM removed). For small files. A mixed
+    file's undecodable lines come back empty: use `read_decoded` to see them."""
+    d = read_decoded(path)
+    return d.text, d.encoding
+
+
+def read_decoded(path: Path) -> DecodedText:
+    """Whole file decoded (per line when it mixes UTF-8 and GB18030). For small files."""
     enc = detect_encoding(path)
-    return Path(path).read_bytes().decode(enc), enc
+    return decode_bytes(Path(path).read_bytes(), enc)
 
 
 def sniff_delimiter(path: Path, first_line: str) -> str:
@@ -613,6 +711,7 @@ class Records:
     rows: list[tuple[int, dict]]
     problems: list[Reject]
     location_word: str = "line"
+    decoding: str = ""  # how a mixed-encoding file was decoded ("" for one encoding)
 
 
 def read_records(path: Path, *, header_hint: Callable[[list[str]], bool] | None = None) -> Records:
@@ -627,8 +726,17 @@ def read_records(path: Path, *, header_hint: Callable[[list[str]], bool] | None 
         cols = [str(c) for c in df.columns]
         rows = [(i + 1, {c: _plain(v) for c, v in zip(cols, rec)}) for i, rec in enumerate(df.itertuples(index=False))]
         return Records(path, "", cols, rows, [], "row")
-    text, enc = read_text(path)
-    text = text.lstrip("\ufeff")
+    decoded = read_decoded(path)
+    text, enc = decoded.text.lstrip("\ufeff"), decoded.encoding
+    undecodable = [Reject(no, why, {}) for no, why in decoded.bad]
+    recs = _read_records_text(path, text, enc, header_hint)
+    recs.problems = sorted(recs.problems + undecodable, key=lambda r: r.line)
+    recs.decoding = decoded.summary()
+    return recs
+
+
+def _read_records_text(path: Path, text: str, enc: str, header_hint) -> Records:
+    kind = file_kind(path)
     if kind == "jsonl":
         rows, problems, cols = [], [], {}
         stripped = text.strip()
