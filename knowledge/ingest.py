@@ -128,7 +128,22 @@ def _check_file(path: Path, *, file_only: bool = True) -> Path:
         raise KnowledgeError(f"{path}: no such file or folder")
     if file_only and not path.is_file():
         raise KnowledgeError(f"{path}: is a folder; give the file to ingest (only `ingest docs` takes a folder)")
+    if path.is_file():
+        _check_readable(path)
     return path
+
+
+def _check_readable(path: Path) -> None:
+    """A file this user cannot read is the person's to fix (exit 2), not an internal error."""
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except PermissionError as exc:
+        raise KnowledgeError(f"{path}: permission denied: this user cannot read the file. "
+                             f"Fix: `chmod a+r {path}` or run growthpilot as a user who can read it") from exc
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: cannot be read ({exc.strerror or exc}). Fix: check the file and the disk, "
+                             "then run again") from exc
 
 
 def _already(prev, path: Path, kind: str, t0: float) -> IngestReport:
@@ -338,7 +353,7 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
     date_ok = _review_date_check(settings)
     for line, rec in recs.rows:
         row, reason, counts = _review_row(rec, cmap, privacy, users)
-        reason = reason or date_ok(row)
+        reason = reason or date_ok(row) or _text_too_long(row, settings)
         for k, v in counts.items():
             redactions[k] = redactions.get(k, 0) + v
         if reason:
@@ -357,6 +372,14 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
         store.record_source(sha, "reviews", path, read=read, accepted=added, rejected=rejects.count, duplicates=dups,
                             rejects_path=rejects_path)
     return report
+
+
+def _text_too_long(row: ReviewRow | None, settings: IngestSettings) -> str:
+    """A review longer than [ingest] max_text_chars is rejected (a whole file on one line, a dump)."""
+    if row is not None and len(row.text) > settings.max_text_chars:
+        return (f"review text is {len(row.text):,} characters, over [ingest] max_text_chars "
+                f"({settings.max_text_chars:,}): a whole file in one field? Check the file, or raise the limit")
+    return ""
 
 
 def _review_date_check(settings: IngestSettings) -> Callable[[ReviewRow | None], str]:

@@ -51,6 +51,7 @@ TAOBAO_ORDER = ("user_id", "item_id", "category_id", "behavior", "timestamp")
 REQUIRED_BEHAVIOR = ("user_id", "item_id", "behavior", "timestamp")
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".jsonl", ".ndjson", ".json", ".md", ".markdown", ".rst"}
+MAX_LINE_CHARS = 1_000_000  # a behaviour log's first line longer than this is not a log
 _MS_THRESHOLD = 100_000_000_000  # unix times above this are milliseconds (year 5138 in seconds)
 
 
@@ -340,6 +341,11 @@ def sniff_behavior(path: Path, *, encoding: str | None = None) -> BehaviorLayout
         _require(path, mapping, names)
         return BehaviorLayout("jsonl", encoding, "", True, tuple(names), mapping)
     delim = sniff_delimiter(path, first)
+    if len(first) > MAX_LINE_CHARS:
+        raise KnowledgeError(
+            f"{path}: line 1 is {len(first):,} characters long: not a behaviour log (one event per line, "
+            "user_id,item_id,category_id,behavior,timestamp). Fix: check that this is the right file; a log "
+            "exported without line breaks must be re-exported with one row per line")
     cells = next(csv.reader([first], delimiter=delim))
     mapping = _map_columns(cells, BEHAVIOR_COLUMNS)
     if mapping and not all(_looks_numeric(c) for c in cells):
@@ -452,6 +458,9 @@ def _iter_csv_behavior(path, layout: BehaviorLayout, chunk_rows: int, hide) -> I
     except pa.ArrowInvalid as exc:
         # pyarrow may quote the offending row; it could hold a raw user id, so keep only the diagnosis.
         msg = re.sub(r"(got \d+)\s*:.*$", r"\1", str(exc).splitlines()[0] if str(exc) else "parse error")
+        if "straddl" in msg:
+            msg = (f"a line longer than the {ro.block_size >> 20} MB read block (a whole file on one line?). "
+                   "Fix: re-export with one row per line")
         raise KnowledgeError(f"{path}: cannot parse as {'TSV' if layout.delimiter == chr(9) else 'CSV'}: {msg}") from exc
 
 
@@ -801,7 +810,10 @@ def _checked_rows(reader, path: Path):
         except StopIteration:
             return
         except csv.Error as exc:
-            raise KnowledgeError(f"{path}: line {reader.line_num}: cannot split into fields ({exc})") from exc
+            hint = ("a field longer than the CSV limit: a whole file on one line, or a quote (\") opened and never "
+                    "closed. Fix: check the quotes on that line, or re-export with one row per line"
+                    if "field larger" in str(exc) else "Fix: check the quoting on that line")
+            raise KnowledgeError(f"{path}: line {reader.line_num}: cannot split into fields ({exc}): {hint}") from exc
 
 
 def _plain(v):
