@@ -32,6 +32,7 @@ from .readers import (
     Reject,
     decode_bytes,
     line_encodings,
+    read_decoded,
     transcode_mixed,
     file_kind,
     iter_behavior,
@@ -336,17 +337,17 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
     prev = store.source(sha)
     if prev is not None:
         return _already(prev, path, "reviews", t0)
-    recs = read_records(path, header_hint=_known_header(REVIEW_COLUMNS))
+    recs = _uci_records(path) or read_records(path, header_hint=_known_header(REVIEW_COLUMNS))
     cmap = _column_map(recs.columns, REVIEW_COLUMNS)
     if "text" not in cmap:
         if len(recs.columns) == 1:
             cmap["text"] = recs.columns[0]
         else:
-            raise KnowledgeError(f"{path}: no review text column among {', '.join(recs.columns) or 'no columns'}; "
-                                 "name it one of review, text, content, verified_reviews, comment, 评论, 内容")
+            raise _no_text_column(path, recs)
     rejects = RejectsFile(store.rejects_dir, path, recs.location_word)
     rejects.write(_redacted_problems(recs))
     rows: list[ReviewRow] = []
+    row_lines: list[int] = []
     redactions: dict[str, int] = {}
     users: dict[str, str] = {}
     bar = _progress(progress, f"ingest {path.name}")
@@ -360,18 +361,95 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
             rejects.write([Reject(line, reason, _safe_review_fields(rec, cmap, privacy, users))])
         else:
             rows.append(row)
+            row_lines.append(line)
         bar.update(1)
     bar.close()
+    rows, conflicts = _drop_label_conflicts(rows, row_lines, store, rejects)
     added, dups = store.add_reviews(rows, source_sha=sha)
     read = len(recs.rows) + len(recs.problems)
     rejects_path = rejects.close()
     report = _checked(IngestReport(read, added, rejects.count, dups, rejects_path, str(path), "reviews",
                                    seconds=time.perf_counter() - t0, redactions=redactions,
-                                   notes=_records_notes(recs)))
+                                   notes=_records_notes(recs) + _conflict_notes(conflicts)))
     if report.usable:
         store.record_source(sha, "reviews", path, read=read, accepted=added, rejected=rejects.count, duplicates=dups,
                             rejects_path=rejects_path)
     return report
+
+
+# The UCI "Sentiment Labelled Sentences" shape (yelp/amazon/imdb_labelled.txt): no header,
+# one review per line, `text<TAB>label` with label 0/1. Read with a split at the LAST tab (the
+# text may hold quotes and commas that are not CSV quoting).
+_UCI_SUFFIXES = (".txt", ".tsv", ".tab")
+
+
+def _uci_records(path: Path) -> Records | None:
+    """Records for a headerless `text<TAB>label` file, None when the file is not one."""
+    if path.suffix.lower() not in _UCI_SUFFIXES:
+        return None
+    decoded = read_decoded(path)
+    lines = decoded.text.lstrip("\ufeff").split("\n")
+    sample = [ln.rstrip("\r") for ln in lines if ln.strip()][:50]
+    if not sample or _known_header(REVIEW_COLUMNS)(sample[0].split("\t")):
+        return None
+    if not all("\t" in ln and ln.rsplit("\t", 1)[1].strip() in ("0", "1") for ln in sample):
+        return None
+    rows, problems = [], [Reject(no, why, {}) for no, why in decoded.bad]
+    for no, ln in enumerate(lines, 1):
+        ln = ln.rstrip("\r")
+        if not ln.strip():
+            continue
+        text, _, label = ln.rpartition("\t")
+        if label.strip() not in ("0", "1") or not text.strip():
+            problems.append(Reject(no, "not `text<TAB>label` with label 0 or 1 like the rest of the file", {}))
+            continue
+        rows.append((no, {"text": text.strip(), "label": label.strip()}))
+    recs = Records(path, decoded.encoding, ["text", "label"], rows, sorted(problems, key=lambda r: r.line))
+    recs.decoding = "; ".join(x for x in (decoded.summary(), "headerless text<TAB>label file (UCI format): "
+                                          "column 1 = text, column 2 = label 0/1") if x)
+    return recs
+
+
+def _no_text_column(path: Path, recs: Records) -> KnowledgeError:
+    if recs.columns and all(re.fullmatch(r"col\d+", c) for c in recs.columns):
+        return KnowledgeError(
+            f"{path}: no review text column: no header row (line 1 names no known column) and "
+            f"{len(recs.columns)} columns. "
+            "Fix: add a header naming the columns (e.g. `review,rating,product`), or for a headerless file use "
+            "`text<TAB>label` with label 0/1 on every line (the UCI sentiment format)")
+    return KnowledgeError(f"{path}: no review text column among {', '.join(recs.columns) or 'no columns'}; "
+                          "name it one of review, text, content, verified_reviews, comment, 评论, 内容")
+
+
+def _drop_label_conflicts(rows: list[ReviewRow], lines: list[int], store: Store,
+                          rejects: RejectsFile) -> tuple[list[ReviewRow], int]:
+    """A review whose text (and product, date, …) is that of an earlier line — or of a stored
+    review — but whose label is the opposite is rejected with a reason, not dropped as a silent
+    duplicate; the first one seen is kept. Returns (kept rows, number rejected)."""
+    first: dict[str, tuple[int, int | None]] = {}
+    stored = store.review_labels([r.id for r in rows if r.label is not None])
+    kept, bad = [], []
+    for row, line in zip(rows, lines):
+        if row.label is not None:
+            if row.id in stored and stored[row.id] is not None and stored[row.id] != row.label:
+                bad.append(Reject(line, f"same text as a review already stored with the opposite label "
+                                        f"({stored[row.id]}; this line says {row.label}): conflicting labels, the "
+                                        "stored one is kept", {"text": row.text, "label": row.label}))
+                continue
+            seen = first.setdefault(row.id, (line, row.label))
+            if seen[1] is not None and seen[1] != row.label:
+                bad.append(Reject(line, f"same text as line {seen[0]} with the opposite label ({seen[1]} there, "
+                                        f"{row.label} here): conflicting labels, line {seen[0]} is kept",
+                                  {"text": row.text, "label": row.label}))
+                continue
+        kept.append(row)
+    rejects.write(bad)
+    return kept, len(bad)
+
+
+def _conflict_notes(n: int) -> tuple[str, ...]:
+    return (f"{n} review(s) with the same text and the opposite label of an earlier one: rejected "
+            "(see the rejects file), the first kept",) if n else ()
 
 
 def _text_too_long(row: ReviewRow | None, settings: IngestSettings) -> str:
