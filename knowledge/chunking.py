@@ -72,12 +72,15 @@ def _split_long(para: str, budget: int) -> list[str]:
     parts: list[str] = []
     current = ""
     for sent in (s for s in _SENTENCE_END.split(para) if s):
-        while len(sent) > budget:  # a "sentence" longer than the budget: hard split
+        if len(sent) > budget:  # a "sentence" longer than the budget: hard split (linear, no re-slicing)
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(sent[:budget])
-            sent = sent[budget:]
+            k = 0
+            while len(sent) - k > budget:
+                parts.append(sent[k:k + budget])
+                k += budget
+            sent = sent[k:]
         if current and len(current) + len(sent) > budget:
             parts.append(current)
             current = sent

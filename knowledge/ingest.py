@@ -30,6 +30,10 @@ from .privacy import Privacy
 from .readers import (
     Records,
     Reject,
+    decode_bytes,
+    line_encodings,
+    read_decoded,
+    transcode_mixed,
     file_kind,
     iter_behavior,
     norm_header,
@@ -129,7 +133,22 @@ def _check_file(path: Path, *, file_only: bool = True) -> Path:
         raise KnowledgeError(f"{path}: no such file or folder")
     if file_only and not path.is_file():
         raise KnowledgeError(f"{path}: is a folder; give the file to ingest (only `ingest docs` takes a folder)")
+    if path.is_file():
+        _check_readable(path)
     return path
+
+
+def _check_readable(path: Path) -> None:
+    """A file this user cannot read is the person's to fix (exit 2), not an internal error."""
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except PermissionError as exc:
+        raise KnowledgeError(f"{path}: permission denied: this user cannot read the file. "
+                             f"Fix: `chmod a+r {path}` or run growthpilot as a user who can read it") from exc
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: cannot be read ({exc.strerror or exc}). Fix: check the file and the disk, "
+                             "then run again") from exc
 
 
 def _already(prev, path: Path, kind: str, t0: float) -> IngestReport:
@@ -153,10 +172,30 @@ def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: Ingest
     t0 = time.perf_counter()
     path = _check_file(path)
     sha, encoding = scan_file(path, text=file_kind(path) != "parquet")
-    layout = sniff_behavior(path, encoding=encoding or None)
     prev = store.source(sha)
     if prev is not None:
         return _already(prev, path, "behavior", t0)
+    source, decoded = _utf8_source(path, encoding, store, sha)  # mixed encodings: a UTF-8 copy, line by line
+    try:
+        return _ingest_behavior(path, source, decoded, store, privacy, settings, sha, progress, t0)
+    finally:
+        if source != path:
+            source.unlink(missing_ok=True)
+
+
+def _utf8_source(path: Path, encoding: str, store: Store, sha: str):
+    """(file to read, DecodedText | None): a file mixing UTF-8 and GB18030 lines is transcoded to
+    UTF-8 per line (undecodable lines left empty and reported), so the streaming reader sees one
+    encoding and nothing becomes mojibake."""
+    if encoding != "mixed":
+        return path, None
+    tmp = store.behavior_dir / f".decode-{sha[:16]}{path.suffix}"
+    return tmp, transcode_mixed(path, tmp)
+
+
+def _ingest_behavior(path: Path, source: Path, decoded, store: Store, privacy: Privacy, settings: IngestSettings,
+                     sha: str, progress: bool, t0: float) -> IngestReport:
+    layout = sniff_behavior(source, encoding="utf-8" if decoded else None)
 
     pseudo = privacy.pseudonymizer
     cache: dict[str, tuple[str, int]] = {}
@@ -171,9 +210,12 @@ def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: Ingest
     writer = store.behavior_writer(sha)
     read = accepted = duplicates = 0
     bar = _progress(progress, f"ingest {path.name}")
+    if decoded is not None and decoded.bad:
+        rejects.write([Reject(no, why, {}) for no, why in decoded.bad])
+        read += len(decoded.bad)
     try:
         lo, hi = settings.timestamp_range()
-        for batch in iter_behavior(path, layout, chunk_rows=settings.chunk_rows, user_pseudonym=hide,
+        for batch in iter_behavior(source, layout, chunk_rows=settings.chunk_rows, user_pseudonym=hide,
                                    ts_range=(lo, hi, settings.range_text())):
             read += batch.read
             rejects.write(batch.rejects)
@@ -205,7 +247,7 @@ def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: Ingest
         raise
     finally:
         bar.close()
-    notes = () if read else ("no data rows in the file",)
+    notes = (() if read else ("no data rows in the file",)) + ((decoded.summary(),) if decoded else ())
     return IngestReport(read, accepted, rejects.count, duplicates, rejects_path, str(path), "behavior",
                         seconds=time.perf_counter() - t0, notes=notes)
 
@@ -299,41 +341,127 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
     prev = store.source(sha)
     if prev is not None:
         return _already(prev, path, "reviews", t0)
-    recs = read_records(path, header_hint=_known_header(REVIEW_COLUMNS))
+    recs = _uci_records(path) or read_records(path, header_hint=_known_header(REVIEW_COLUMNS))
     cmap = _column_map(recs.columns, REVIEW_COLUMNS)
     if "text" not in cmap:
         if len(recs.columns) == 1:
             cmap["text"] = recs.columns[0]
         else:
-            raise KnowledgeError(f"{path}: no review text column among {', '.join(recs.columns) or 'no columns'}; "
-                                 "name it one of review, text, content, verified_reviews, comment, 评论, 内容")
+            raise _no_text_column(path, recs)
     rejects = RejectsFile(store.rejects_dir, path, recs.location_word, privacy.redactor)
     rejects.write(_redacted_problems(recs))
     rows: list[ReviewRow] = []
+    row_lines: list[int] = []
     redactions: dict[str, int] = {}
     users: dict[str, str] = {}
     bar = _progress(progress, f"ingest {path.name}")
     date_ok = _review_date_check(settings)
     for line, rec in recs.rows:
         row, reason, counts = _review_row(rec, cmap, privacy, users)
-        reason = reason or date_ok(row)
+        reason = reason or date_ok(row) or _text_too_long(row, settings)
         for k, v in counts.items():
             redactions[k] = redactions.get(k, 0) + v
         if reason:
             rejects.write([Reject(line, reason, _safe_review_fields(rec, cmap, privacy, users))])
         else:
             rows.append(row)
+            row_lines.append(line)
         bar.update(1)
     bar.close()
+    rows, conflicts = _drop_label_conflicts(rows, row_lines, store, rejects)
     added, dups = store.add_reviews(rows, source_sha=sha)
     read = len(recs.rows) + len(recs.problems)
     rejects_path = rejects.close()
     report = _checked(IngestReport(read, added, rejects.count, dups, rejects_path, str(path), "reviews",
-                                   seconds=time.perf_counter() - t0, redactions=redactions))
+                                   seconds=time.perf_counter() - t0, redactions=redactions,
+                                   notes=_records_notes(recs) + _conflict_notes(conflicts)))
     if report.usable:
         store.record_source(sha, "reviews", path, read=read, accepted=added, rejected=rejects.count, duplicates=dups,
                             rejects_path=rejects_path)
     return report
+
+
+# The UCI "Sentiment Labelled Sentences" shape (yelp/amazon/imdb_labelled.txt): no header,
+# one review per line, `text<TAB>label` with label 0/1. Read with a split at the LAST tab (the
+# text may hold quotes and commas that are not CSV quoting).
+_UCI_SUFFIXES = (".txt", ".tsv", ".tab")
+
+
+def _uci_records(path: Path) -> Records | None:
+    """Records for a headerless `text<TAB>label` file, None when the file is not one."""
+    if path.suffix.lower() not in _UCI_SUFFIXES:
+        return None
+    decoded = read_decoded(path)
+    lines = decoded.text.lstrip("\ufeff").split("\n")
+    sample = [ln.rstrip("\r") for ln in lines if ln.strip()][:50]
+    if not sample or _known_header(REVIEW_COLUMNS)(sample[0].split("\t")):
+        return None
+    if not all("\t" in ln and ln.rsplit("\t", 1)[1].strip() in ("0", "1") for ln in sample):
+        return None
+    rows, problems = [], [Reject(no, why, {}) for no, why in decoded.bad]
+    for no, ln in enumerate(lines, 1):
+        ln = ln.rstrip("\r")
+        if not ln.strip():
+            continue
+        text, _, label = ln.rpartition("\t")
+        if label.strip() not in ("0", "1") or not text.strip():
+            problems.append(Reject(no, "not `text<TAB>label` with label 0 or 1 like the rest of the file", {}))
+            continue
+        rows.append((no, {"text": text.strip(), "label": label.strip()}))
+    recs = Records(path, decoded.encoding, ["text", "label"], rows, sorted(problems, key=lambda r: r.line))
+    recs.decoding = "; ".join(x for x in (decoded.summary(), "headerless text<TAB>label file (UCI format): "
+                                          "column 1 = text, column 2 = label 0/1") if x)
+    return recs
+
+
+def _no_text_column(path: Path, recs: Records) -> KnowledgeError:
+    if recs.columns and all(re.fullmatch(r"col\d+", c) for c in recs.columns):
+        return KnowledgeError(
+            f"{path}: no review text column: no header row (line 1 names no known column) and "
+            f"{len(recs.columns)} columns. "
+            "Fix: add a header naming the columns (e.g. `review,rating,product`), or for a headerless file use "
+            "`text<TAB>label` with label 0/1 on every line (the UCI sentiment format)")
+    return KnowledgeError(f"{path}: no review text column among {', '.join(recs.columns) or 'no columns'}; "
+                          "name it one of review, text, content, verified_reviews, comment, 评论, 内容")
+
+
+def _drop_label_conflicts(rows: list[ReviewRow], lines: list[int], store: Store,
+                          rejects: RejectsFile) -> tuple[list[ReviewRow], int]:
+    """A review whose text (and product, date, …) is that of an earlier line — or of a stored
+    review — but whose label is the opposite is rejected with a reason, not dropped as a silent
+    duplicate; the first one seen is kept. Returns (kept rows, number rejected)."""
+    first: dict[str, tuple[int, int | None]] = {}
+    stored = store.review_labels([r.id for r in rows if r.label is not None])
+    kept, bad = [], []
+    for row, line in zip(rows, lines):
+        if row.label is not None:
+            if row.id in stored and stored[row.id] is not None and stored[row.id] != row.label:
+                bad.append(Reject(line, f"same text as a review already stored with the opposite label "
+                                        f"({stored[row.id]}; this line says {row.label}): conflicting labels, the "
+                                        "stored one is kept", {"text": row.text, "label": row.label}))
+                continue
+            seen = first.setdefault(row.id, (line, row.label))
+            if seen[1] is not None and seen[1] != row.label:
+                bad.append(Reject(line, f"same text as line {seen[0]} with the opposite label ({seen[1]} there, "
+                                        f"{row.label} here): conflicting labels, line {seen[0]} is kept",
+                                  {"text": row.text, "label": row.label}))
+                continue
+        kept.append(row)
+    rejects.write(bad)
+    return kept, len(bad)
+
+
+def _conflict_notes(n: int) -> tuple[str, ...]:
+    return (f"{n} review(s) with the same text and the opposite label of an earlier one: rejected "
+            "(see the rejects file), the first kept",) if n else ()
+
+
+def _text_too_long(row: ReviewRow | None, settings: IngestSettings) -> str:
+    """A review longer than [ingest] max_text_chars is rejected (a whole file on one line, a dump)."""
+    if row is not None and len(row.text) > settings.max_text_chars:
+        return (f"review text is {len(row.text):,} characters, over [ingest] max_text_chars "
+                f"({settings.max_text_chars:,}): a whole file in one field? Check the file, or raise the limit")
+    return ""
 
 
 def _review_date_check(settings: IngestSettings) -> Callable[[ReviewRow | None], str]:
@@ -400,6 +528,11 @@ def _safe_review_fields(rec: dict, cmap: dict, privacy: Privacy, users: dict) ->
             v = privacy.redactor.redact(v).text
         out[k] = v
     return out
+
+
+def _records_notes(recs: Records) -> tuple[str, ...]:
+    """Summary notes about how a records file was read (a mixed-encoding file's per-line counts)."""
+    return (recs.decoding,) if getattr(recs, "decoding", "") else ()
 
 
 def _redacted_problems(recs: Records) -> list[Reject]:
@@ -479,7 +612,7 @@ def ingest_catalog(path: Path, store: Store, privacy: Privacy, settings: IngestS
     read = len(recs.rows) + len(recs.problems)
     rejects_path = rejects.close()
     report = _checked(IngestReport(read, changed, rejects.count, unchanged + within_dups, rejects_path, str(path),
-                                   "catalog", seconds=time.perf_counter() - t0))
+                                   "catalog", seconds=time.perf_counter() - t0, notes=_records_notes(recs)))
     if report.usable:
         store.record_source(sha, "catalog", path, read=read, accepted=changed, rejected=rejects.count,
                             duplicates=unchanged + within_dups, rejects_path=rejects_path)
@@ -534,14 +667,15 @@ def ingest_docs(path: Path, store: Store, privacy: Privacy, settings: IngestSett
             "(chmod a+r FILE) or move them out of the folder, then run again")
     rejects = RejectsFile(store.rejects_dir, path, "file")
     batch: list[tuple[str, list[DocChunk], str, str]] = []
-    read = 0
+    read = mixed = 0
     for f, rel, data in loaded:
         if isinstance(data, _Skip):
             read += 1
             rejects.write([Reject(0, str(data), {"path": rel})])
             continue
         try:
-            text = _decode_doc(f, data)
+            text, how = _decode_doc(f, data)
+            mixed += how == "mixed"
         except KnowledgeError as exc:
             read += 1
             rejects.write([Reject(0, str(exc), {"path": rel})])
@@ -554,7 +688,7 @@ def ingest_docs(path: Path, store: Store, privacy: Privacy, settings: IngestSett
         batch.append((rel, doc_chunks, hashlib.sha256(data).hexdigest(), str(f)))
     added, unchanged = store.replace_docs(batch, root=str(root))  # one transaction: all files or none
     rejects_path = rejects.close()
-    notes = []
+    notes = [f"{mixed} file(s) mix UTF-8 and GB18030 lines: decoded line by line"] if mixed else []
     if skipped:
         notes.append(f"skipped {len(skipped)} symbolic link(s), never followed: {', '.join(skipped[:5])}"
                      f"{' …' if len(skipped) > 5 else ''}")
@@ -606,14 +740,24 @@ def _read_doc_bytes(f: Path, limit: int) -> bytes:
         return fh.read()
 
 
-def _decode_doc(f: Path, data: bytes) -> str:
+def _decode_doc(f: Path, data: bytes) -> tuple[str, str]:
+    """(text, how): UTF-8 (BOM or not), GB18030, or mixed per line. A doc with any undecodable
+    line is rejected as a whole (a policy missing a line is worse than none)."""
     if b"\x00" in data:
         raise KnowledgeError(f"{f}: contains NUL bytes: not a text file (UTF-16 or binary?). Save it as UTF-8")
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    counts = line_encodings(data.split(b"\n"))
+    if not counts["utf-8"] and not counts["undecodable"]:
+        return data.decode("gb18030"), "gb18030"
+    if counts["utf-8"] + counts["gb18030"] > 0:
+        d = decode_bytes(data, "mixed")
+        if not d.bad:
+            return d.text, "mixed"
+        raise KnowledgeError(f"{f}: line(s) {', '.join(str(n) for n, _ in d.bad[:5])} are neither UTF-8 nor GB18030; "
+                             "re-save the file as UTF-8")
     raise KnowledgeError(f"{f}: cannot read the file as UTF-8, UTF-8 with BOM or GB18030; "
                          "re-save it in one of those encodings")
 

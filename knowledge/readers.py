@@ -51,6 +51,7 @@ TAOBAO_ORDER = ("user_id", "item_id", "category_id", "behavior", "timestamp")
 REQUIRED_BEHAVIOR = ("user_id", "item_id", "behavior", "timestamp")
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".jsonl", ".ndjson", ".json", ".md", ".markdown", ".rst"}
+MAX_LINE_CHARS = 1_000_000  # a behaviour log's first line longer than this is not a log
 _MS_THRESHOLD = 100_000_000_000  # unix times above this are milliseconds (year 5138 in seconds)
 
 
@@ -86,9 +87,100 @@ def detect_encoding(path: Path, *, block: int = 8 << 20) -> str:
                 continue
             if enc == "utf-8":
                 return "utf-8-sig" if bom else "utf-8"
-            return enc
+            break  # GB18030 decodes the whole file: it may still mix in UTF-8 lines
+        fh.seek(0)
+        counts = line_encodings(fh)
+        if counts["utf-8"] and (counts["gb18030"] or counts["undecodable"]):
+            return "mixed"
+        if counts["gb18030"] and not counts["undecodable"]:
+            return "gb18030"
+        if counts["gb18030"] + counts["utf-8"] > counts["undecodable"]:
+            return "mixed"  # mostly decodable: the bad lines are rejected one by one
     raise KnowledgeError(f"{path}: cannot read the file as UTF-8, UTF-8 with BOM or GB18030; "
                          "re-save it in one of those encodings")
+
+
+# Per-line decoding: a file that mixes UTF-8 and GB18030 rows (an export appended to by two
+# tools) is decoded line by line — UTF-8 when the line is valid UTF-8, else GB18030, else the
+# line is rejected with its number — never as one encoding that turns half of it into mojibake.
+ENCODING_KINDS = ("ascii", "utf-8", "gb18030", "undecodable")
+
+
+def decode_line(raw: bytes) -> tuple[str | None, str]:
+    """(text, how) for one line's bytes: how is one of ENCODING_KINDS (text None if undecodable)."""
+    if raw.isascii():
+        return raw.decode("ascii"), "ascii"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        return None, "undecodable"
+
+
+def line_encodings(lines) -> dict[str, int]:
+    """How many lines (of an iterable of byte lines) decode how."""
+    counts = dict.fromkeys(ENCODING_KINDS, 0)
+    for raw in lines:
+        counts[decode_line(raw)[1]] += 1
+    return counts
+
+
+@dataclass
+class DecodedText:
+    """A whole file decoded: `encoding` is utf-8, utf-8-sig, gb18030 or mixed; for a mixed file
+    `lines` counts the lines per kind and `bad` holds (line, reason) of the undecodable ones,
+    which are left empty in `text` so that line numbers stay right."""
+
+    text: str
+    encoding: str
+    lines: dict = field(default_factory=dict)
+    bad: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        """"" for a one-encoding file, else how many lines were decoded how."""
+        if self.encoding != "mixed":
+            return ""
+        n = self.lines
+        return (f"mixed encodings, decoded per line: {n.get('utf-8', 0)} UTF-8, {n.get('gb18030', 0)} GB18030, "
+                f"{n.get('ascii', 0)} ASCII-only, {n.get('undecodable', 0)} undecodable (rejected)")
+
+
+def decode_bytes(data: bytes, encoding: str) -> DecodedText:
+    """Decode with a detected encoding; "mixed" decodes each line on its own (see above)."""
+    if encoding != "mixed":
+        return DecodedText(data.decode(encoding), encoding)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    parts, counts, bad = [], dict.fromkeys(ENCODING_KINDS, 0), []
+    for no, raw in enumerate(data.split(b"\n"), 1):
+        text, how = decode_line(raw)
+        counts[how] += 1 if raw.strip() else 0
+        if text is None:
+            bad.append((no, "bytes are neither UTF-8 nor GB18030 (the rest of the file is; re-save this line)"))
+            text = ""
+        parts.append(text)
+    return DecodedText("\n".join(parts), "mixed", counts, bad)
+
+
+def transcode_mixed(src: Path, dst: Path) -> DecodedText:
+    """Write a mixed-encoding file as UTF-8 line by line (undecodable lines left empty, so line
+    numbers stay right); for the streaming behaviour reader. Returns the counts (text "")."""
+    counts, bad = dict.fromkeys(ENCODING_KINDS, 0), []
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        for no, raw in enumerate(fin, 1):
+            if no == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+            body = raw.rstrip(b"\r\n")
+            text, how = decode_line(body)
+            counts[how] += 1 if body.strip() else 0
+            if text is None:
+                bad.append((no, "bytes are neither UTF-8 nor GB18030 (the rest of the file is; re-save this line)"))
+                text = ""
+            fout.write(text.encode("utf-8") + raw[len(body):])
+    return DecodedText("", "mixed", counts, bad)
 
 
 def scan_file(path: Path, *, text: bool = True, block: int = 8 << 20) -> tuple[str, str]:
@@ -123,9 +215,16 @@ def scan_file(path: Path, *, text: bool = True, block: int = 8 << 20) -> tuple[s
 
 
 def read_text(path: Path) -> tuple[str, str]:
-    """Whole file as text, with its detected encoding (BOM removed). For small files."""
+    """Whole file as text, with its detected encoding (BOM removed). For small files. A mixed
+    file's undecodable lines come back empty: use `read_decoded` to see them."""
+    d = read_decoded(path)
+    return d.text, d.encoding
+
+
+def read_decoded(path: Path) -> DecodedText:
+    """Whole file decoded (per line when it mixes UTF-8 and GB18030). For small files."""
     enc = detect_encoding(path)
-    return Path(path).read_bytes().decode(enc), enc
+    return decode_bytes(Path(path).read_bytes(), enc)
 
 
 def sniff_delimiter(path: Path, first_line: str) -> str:
@@ -242,6 +341,11 @@ def sniff_behavior(path: Path, *, encoding: str | None = None) -> BehaviorLayout
         _require(path, mapping, names)
         return BehaviorLayout("jsonl", encoding, "", True, tuple(names), mapping)
     delim = sniff_delimiter(path, first)
+    if len(first) > MAX_LINE_CHARS:
+        raise KnowledgeError(
+            f"{path}: line 1 is {len(first):,} characters long: not a behaviour log (one event per line, "
+            "user_id,item_id,category_id,behavior,timestamp). Fix: check that this is the right file; a log "
+            "exported without line breaks must be re-exported with one row per line")
     cells = next(csv.reader([first], delimiter=delim))
     mapping = _map_columns(cells, BEHAVIOR_COLUMNS)
     if mapping and not all(_looks_numeric(c) for c in cells):
@@ -354,6 +458,9 @@ def _iter_csv_behavior(path, layout: BehaviorLayout, chunk_rows: int, hide) -> I
     except pa.ArrowInvalid as exc:
         # pyarrow may quote the offending row; it could hold a raw user id, so keep only the diagnosis.
         msg = re.sub(r"(got \d+)\s*:.*$", r"\1", str(exc).splitlines()[0] if str(exc) else "parse error")
+        if "straddl" in msg:
+            msg = (f"a line longer than the {ro.block_size >> 20} MB read block (a whole file on one line?). "
+                   "Fix: re-export with one row per line")
         raise KnowledgeError(f"{path}: cannot parse as {'TSV' if layout.delimiter == chr(9) else 'CSV'}: {msg}") from exc
 
 
@@ -613,6 +720,7 @@ class Records:
     rows: list[tuple[int, dict]]
     problems: list[Reject]
     location_word: str = "line"
+    decoding: str = ""  # how a mixed-encoding file was decoded ("" for one encoding)
 
 
 def read_records(path: Path, *, header_hint: Callable[[list[str]], bool] | None = None) -> Records:
@@ -627,8 +735,17 @@ def read_records(path: Path, *, header_hint: Callable[[list[str]], bool] | None 
         cols = [str(c) for c in df.columns]
         rows = [(i + 1, {c: _plain(v) for c, v in zip(cols, rec)}) for i, rec in enumerate(df.itertuples(index=False))]
         return Records(path, "", cols, rows, [], "row")
-    text, enc = read_text(path)
-    text = text.lstrip("\ufeff")
+    decoded = read_decoded(path)
+    text, enc = decoded.text.lstrip("\ufeff"), decoded.encoding
+    undecodable = [Reject(no, why, {}) for no, why in decoded.bad]
+    recs = _read_records_text(path, text, enc, header_hint)
+    recs.problems = sorted(recs.problems + undecodable, key=lambda r: r.line)
+    recs.decoding = decoded.summary()
+    return recs
+
+
+def _read_records_text(path: Path, text: str, enc: str, header_hint) -> Records:
+    kind = file_kind(path)
     if kind == "jsonl":
         rows, problems, cols = [], [], {}
         stripped = text.strip()
@@ -693,7 +810,10 @@ def _checked_rows(reader, path: Path):
         except StopIteration:
             return
         except csv.Error as exc:
-            raise KnowledgeError(f"{path}: line {reader.line_num}: cannot split into fields ({exc})") from exc
+            hint = ("a field longer than the CSV limit: a whole file on one line, or a quote (\") opened and never "
+                    "closed. Fix: check the quotes on that line, or re-export with one row per line"
+                    if "field larger" in str(exc) else "Fix: check the quoting on that line")
+            raise KnowledgeError(f"{path}: line {reader.line_num}: cannot split into fields ({exc}): {hint}") from exc
 
 
 def _plain(v):

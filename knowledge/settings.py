@@ -26,6 +26,7 @@ class IngestSettings:
     # `latest_days_ahead` days after now is rejected (line + reason in the rejects file).
     earliest_date: str = "2000-01-01"  # YYYY-MM-DD (UTC)
     latest_days_ahead: int = 1
+    max_text_chars: int = 20_000  # a review longer than this is rejected (a whole file in one field)
     max_doc_bytes: int = 5_000_000  # a doc file over this is rejected (split it): bounds chunking and embedding
     lock_wait_s: float = 30.0  # a second writer waits this long for the data-dir lock, then exits 2
 

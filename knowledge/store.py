@@ -472,6 +472,16 @@ class Store:
         added = after - before
         return added, len(rows) - added
 
+    def review_labels(self, ids: Sequence[str]) -> dict[str, int | None]:
+        """id → stored label (None when it has none) for the ids that are stored."""
+        out: dict[str, int | None] = {}
+        ids = list(dict.fromkeys(ids))
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out.update(self._rows(f"SELECT id, label FROM reviews WHERE id IN ({','.join('?' * len(chunk))})",
+                                  tuple(chunk)))
+        return out
+
     def reviews_frame(self) -> pd.DataFrame:
         """id, text, rating (float, NaN if none), label (Int64, <NA> if none), product, category,
         date ("YYYY-MM-DD" or ""), user (pseudonym or ""), lang."""

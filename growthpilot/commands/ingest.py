@@ -18,6 +18,7 @@ from knowledge.ingest import INGESTERS, IngestReport
 from knowledge.privacy import Privacy
 from knowledge.store import Store
 
+from ..errors import UserFacingError
 from ..output import emit_json
 from ..pipeline import refresh
 
@@ -68,7 +69,12 @@ def _run_locked(args, cfg, privacy, store) -> int:
     """The ingest and its refresh, under the data-dir writer lock. The refresh also covers what
     earlier runs stored but did not index (the refresh journal: --no-index, a crash)."""
     before = store.journal_mark()  # journal entries up to here were left by earlier runs
-    report = INGESTERS[args.kind](args.path, store, privacy, cfg.ingest, progress=sys.stderr.isatty())
+    try:
+        report = INGESTERS[args.kind](args.path, store, privacy, cfg.ingest, progress=sys.stderr.isatty())
+    except OSError as exc:  # a file that vanished or became unreadable mid-run: the person's to fix, exit 2
+        where = exc.filename or args.path
+        raise UserFacingError(f"{where}: cannot be read ({exc.strerror or exc}); nothing from it was stored",
+                              fix="check the file (permissions: chmod a+r FILE), then run again") from exc
     pending = store.pending_refresh()
     earlier = sum(p["rows"] for p in pending if p["id"] <= before)
     refresh_result, refresh_note = None, ""
