@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import logging
 import sys
 from typing import Sequence
 
@@ -73,12 +72,13 @@ def user_error_exit_code(exc: BaseException) -> int | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     from .config import load_config
+    from .logsafe import setup_logging
 
+    setup_logging(args.verbose)  # secrets masked and PII redacted in every record, -vv included
     try:
         cfg = load_config(args.config)
+        setup_logging(args.verbose, key_files=[cfg.privacy.key_file])
         return int(args.handler(args, cfg) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
