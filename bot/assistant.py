@@ -58,6 +58,7 @@ class Assistant:
         min_similarity: float = 0.25,
         k: int = 5,
         product_names: Callable[[], Sequence[str]] | None = None,
+        audit: Callable[[Message, Reply], None] | None = None,
     ):
         self.settings = settings
         self.generator = generator
@@ -72,6 +73,7 @@ class Assistant:
         self.k = k
         self._product_names = product_names
         self._redact = redact or _default_redactor()  # one redactor for every audience's intake
+        self._audit = audit or (lambda message, reply: None)  # bot/audit.py: one redacted line per reply
         # The customer path gets the public retriever and nothing else of the team's.
         self._support = SupportResponder(
             settings,
@@ -87,6 +89,11 @@ class Assistant:
 
     # -- the one entry point -------------------------------------------------------------------
     async def handle(self, message: Message, *, on_partial: OnPartial | None = None) -> Reply:
+        reply = await self._handle(message, on_partial)
+        self._audit(message, reply)
+        return reply
+
+    async def _handle(self, message: Message, on_partial: OnPartial | None) -> Reply:
         if message.audience != "customer":  # customers' text is redacted by SupportResponder / _handle_customer
             message = self._intake(message)
         lang = detect_language(message.text, self.settings.default_locale, message.locale)

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "chat",
     "report",
     "feedback",
+    "audit",
     "train",
     "eval",
     "serve",
