@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from typing import Sequence
 
@@ -74,12 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from .config import load_config
+    from knowledge.privacy import LEGACY_KEY
+
     from .logsafe import setup_logging
 
     setup_logging(args.verbose)  # secrets masked and PII redacted in every record, -vv included
+    umask = os.umask(0o077)  # everything we write (store, parts, indexes, caches, exports) is 0600 / 0700
     try:
         cfg = load_config(args.config)
-        setup_logging(args.verbose, key_files=[cfg.privacy.key_file])
+        setup_logging(args.verbose, key_files=[cfg.privacy.key_file, cfg.data.dir / LEGACY_KEY])
         return int(args.handler(args, cfg) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -97,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
         print(f"error: {message}", file=sys.stderr)
         return code
+    finally:
+        os.umask(umask)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,7 +39,7 @@ def build_audit_log(cfg: AppConfig):
     from bot.audit import AuditLog
     from knowledge.privacy import Pseudonymizer, Redactor
 
-    return AuditLog(audit_log_path(cfg), Pseudonymizer.from_settings(cfg.privacy).one,
+    return AuditLog(audit_log_path(cfg), Pseudonymizer.from_settings(cfg.privacy, data_dir=cfg.data.dir).one,
                     Redactor(addresses=cfg.privacy.redact_addresses))
 
 

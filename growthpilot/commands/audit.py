@@ -71,7 +71,7 @@ def run(args, cfg) -> int:
     if user and not re.fullmatch(r"u_[0-9a-f]{16}", user):
         from knowledge.privacy import Pseudonymizer
 
-        user = Pseudonymizer.from_settings(cfg.privacy).one(user)
+        user = Pseudonymizer.from_settings(cfg.privacy, data_dir=cfg.data.dir).one(user)
     rows = [e for e in read_entries(path)
             if (since is None or e.get("epoch", 0) >= since) and (not user or e.get("user") == user)]
     if args.limit > 0:

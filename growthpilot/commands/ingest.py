@@ -53,7 +53,7 @@ def register(sub, parent) -> None:
 
 
 def run(args, cfg) -> int:
-    privacy = Privacy.from_settings(cfg.privacy)
+    privacy = Privacy.from_settings(cfg.privacy, data_dir=cfg.data.dir)
     store = Store.open(cfg.data.dir)
     try:
         report = INGESTERS[args.kind](args.path, store, privacy, cfg.ingest, progress=sys.stderr.isatty())
