@@ -6,6 +6,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from knowledge import atrest
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,8 +52,8 @@ class BotDB:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
-        self._conn.row_factory = sqlite3.Row
+        self._conn = atrest.current().connect(self.path, check_same_thread=False, timeout=30)  # SQLCipher with a data key
+        self._conn.row_factory = atrest.row_type(self._conn)
         self._lock = threading.Lock()
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")

@@ -75,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from .config import load_config
+    from knowledge import atrest
     from knowledge.privacy import LEGACY_KEY
 
     from .logsafe import setup_logging
@@ -83,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     umask = os.umask(0o077)  # everything we write (store, parts, indexes, caches, exports) is 0600 / 0700
     try:
         cfg = load_config(args.config)
-        setup_logging(args.verbose, key_files=[cfg.privacy.key_file, cfg.data.dir / LEGACY_KEY])
+        setup_logging(args.verbose, key_files=[cfg.privacy.key_file, cfg.data.dir / LEGACY_KEY, cfg.privacy.data_key_file])
+        atrest.configure(atrest.load_data_key(os.environ.get(cfg.privacy.data_key_env), cfg.privacy.data_key_file))
         return int(args.handler(args, cfg) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -103,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     finally:
         os.umask(umask)
+        atrest.configure(None)
 
 
 if __name__ == "__main__":  # pragma: no cover

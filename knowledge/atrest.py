@@ -86,6 +86,7 @@ class AtRest:
             raise KnowledgeError(f"{path} is not encrypted but a data key is set: unset ${DATA_KEY_ENV} to read it, "
                                  "or encrypt it first (see docs: encryption at rest)")
         conn = sqlcipher3.connect(str(path), **kwargs)
+        conn.execute("PRAGMA cipher_log_level = NONE")  # our error says what went wrong, not SQLCipher's stderr
         conn.execute(f"PRAGMA key = \"x'{self.key.hex()}'\"")
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -136,6 +137,15 @@ class AtRest:
     def read_bytes(self, path: Path, *, role: str) -> bytes:
         path = Path(path)
         return self.decrypt(path.read_bytes(), role=role, where=str(path))
+
+
+def row_type(conn):
+    """The Row factory that fits `conn` (sqlite3.Row or sqlcipher3's own)."""
+    if isinstance(conn, sqlite3.Connection):
+        return sqlite3.Row
+    import sqlcipher3
+
+    return sqlcipher3.Row
 
 
 def _head(path: Path) -> bytes:

@@ -32,6 +32,9 @@ class PrivacySettings:
     # created 0600 on first use, OUTSIDE the data dir: a copy of the data must not carry its key
     key_file: Path = field(default_factory=lambda: default_key_file())
     redact_addresses: bool = True
+    # Encryption at rest, on when a data key is configured: SQLite files through SQLCipher.
+    data_key_env: str = "GROWTHPILOT_DATA_KEY"  # 64 hex digits or a long passphrase; wins over the file
+    data_key_file: Path = field(default_factory=lambda: default_key_file().with_name("data.key"))  # used if it exists
 
 
 def default_key_file() -> Path:
