@@ -58,6 +58,7 @@ class Assistant:
         min_similarity: float = 0.25,
         k: int = 5,
         product_names: Callable[[], Sequence[str]] | None = None,
+        audit: Callable[[Message, Reply], None] | None = None,
     ):
         self.settings = settings
         self.generator = generator
@@ -71,6 +72,8 @@ class Assistant:
         self.min_similarity = min_similarity
         self.k = k
         self._product_names = product_names
+        self._redact = redact or _default_redactor()  # one redactor for every audience's intake
+        self._audit = audit or (lambda message, reply: None)  # bot/audit.py: one redacted line per reply
         # The customer path gets the public retriever and nothing else of the team's.
         self._support = SupportResponder(
             settings,
@@ -78,7 +81,7 @@ class Assistant:
             public_retriever=public_retriever,
             memory=self.memory,
             feedback=self.feedback,
-            redact=redact or _default_redactor(),
+            redact=self._redact,
             sentiment=sentiment if sentiment is not None else _default_sentiment(),
             notify_handover=notify_handover,
             min_similarity=min_similarity,
@@ -86,6 +89,13 @@ class Assistant:
 
     # -- the one entry point -------------------------------------------------------------------
     async def handle(self, message: Message, *, on_partial: OnPartial | None = None) -> Reply:
+        reply = await self._handle(message, on_partial)
+        self._audit(message, reply)
+        return reply
+
+    async def _handle(self, message: Message, on_partial: OnPartial | None) -> Reply:
+        if message.audience != "customer":  # customers' text is redacted by SupportResponder / _handle_customer
+            message = self._intake(message)
         lang = detect_language(message.text, self.settings.default_locale, message.locale)
         try:
             if message.audience == "customer":
@@ -99,10 +109,13 @@ class Assistant:
             error_id = log_internal(exc, logger)
             return self._plain(message, apology(error_id, lang), {"intent": "error", "error": "internal", "error_id": error_id, "lang": lang})
 
-    def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "") -> None:
-        """👍 (+1) / 👎 (-1) / a correction on any reply. On a support reply a 👎 counts as a failed
-        answer (towards the hand-over) and a 👍 clears the count."""
-        self.feedback.record_feedback(reply_id, user, rating=rating, correction=correction)
+    def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "",
+                        audience: str | None = None, conversation: tuple[str, str, str] | None = None) -> None:
+        """👍 (+1) / 👎 (-1) / a correction on a reply. With `audience` (and `conversation`), only a reply
+        sent there can be rated. On a support reply a 👎 counts as a failed answer (towards the
+        hand-over) and a 👍 clears the count."""
+        self.feedback.record_feedback(reply_id, user, rating=rating, correction=self._redact(correction) if correction else "",
+                                      audience=audience, conversation=conversation)
         row = self.feedback.reply(reply_id)
         if row and row["intent"] == "support" and rating != 0:
             self.memory.record_failure((row["platform"], row["channel"], row["thread"]), rating < 0)
@@ -114,7 +127,8 @@ class Assistant:
     async def _handle_customer(self, message: Message, lang: str, on_partial: OnPartial | None) -> Reply:
         req = _customer_command(message.text)
         if req is not None and req.kind in ("help", "reset", "feedback"):
-            return self._command(message, req, lang)
+            message = self._intake(message)  # a customer's correction is redacted before it is stored
+            return self._command(message, _customer_command(message.text) or req, lang)
         body = req.text if req is not None else message.text
         return await self._support.handle(message, lang, on_partial=on_partial, text=body)
 
@@ -330,15 +344,20 @@ class Assistant:
         if not body:
             raise BotUserError("feedback needs up, down or a correction", fix='/feedback up · /feedback down · /feedback "the corrected answer"', message_zh="反馈需要 up、down 或修改后的内容")
         low = body.lower().strip("\"'“” ")
+        # votes only on replies this audience received (customers: only in this conversation)
+        scope = {"audience": message.audience, "conversation": key if message.audience == "customer" else None}
         if low in ("up", "+1", "👍", "good", "yes", "赞", "好"):
-            self.record_feedback(reply_id, message.user, rating=1)
+            self.record_feedback(reply_id, message.user, rating=1, **scope)
             text = pick(lang, "Thanks — noted 👍", "谢谢，已记录 👍")
         elif low in ("down", "-1", "👎", "bad", "no", "踩", "差"):
-            self.record_feedback(reply_id, message.user, rating=-1)
+            self.record_feedback(reply_id, message.user, rating=-1, **scope)
             text = pick(lang, "Thanks — noted 👎. A correction helps even more: /feedback \"the right answer\"", "谢谢，已记录 👎。给出正确答案会更有帮助：/feedback \"正确的回答\"")
         else:
-            self.record_feedback(reply_id, message.user, rating=0, correction=body.strip("\"'“”"))
-            text = pick(lang, "Thanks — your correction was saved and will be used for training.", "谢谢，您的修改已保存，将用于训练。")
+            self.record_feedback(reply_id, message.user, rating=0, correction=body.strip("\"'“”"), **scope)
+            if message.audience == "customer":
+                text = pick(lang, "Thanks — your feedback was saved; our team will review it.", "谢谢，您的反馈已保存，我们的团队会查看。")
+            else:
+                text = pick(lang, "Thanks — your correction was saved and will be used for training.", "谢谢，您的修改已保存，将用于训练。")
         return Reply(text=text, ephemeral=True, data={"intent": "feedback", "lang": lang, "reply_id": reply_id})
 
     # -- replies -------------------------------------------------------------------------------------
@@ -357,10 +376,15 @@ class Assistant:
         reply_id = "r" + uuid.uuid4().hex[:10]
         key = message.conversation_key
         self.memory.add(key, "assistant", text, intent=intent)
-        self.feedback.record_reply(reply_id, conversation=key, user=message.user, intent=intent, prompt=prompt, reply=text, sources=citations, model_id=model_id)
+        self.feedback.record_reply(reply_id, conversation=key, user=message.user, intent=intent, prompt=prompt, reply=text, sources=citations, model_id=model_id, audience=message.audience)
         data = {**data, "model_id": model_id}
         actions = (Action("feedback_up", "👍", reply_id), Action("feedback_down", "👎", reply_id))
         return Reply(text=text, citations=citations, attachments=attachments, actions=actions, reply_id=reply_id, data=data)
+
+    def _intake(self, message: Message) -> Message:
+        """The message with PII redacted: what memory, prompts, feedback and logs get from here on."""
+        clean = self._redact(message.text)
+        return message if clean == message.text else replace(message, text=clean)
 
     def _plain(self, message: Message, text: str, data: dict) -> Reply:
         return Reply(text=text, data=data)

@@ -6,6 +6,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from knowledge import atrest
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,13 +52,14 @@ class BotDB:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
-        self._conn.row_factory = sqlite3.Row
+        self._conn = atrest.current().connect(self.path, check_same_thread=False, timeout=30)  # SQLCipher with a data key
+        self._conn.row_factory = atrest.row_type(self._conn)
         self._lock = threading.Lock()
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(SCHEMA)
+            _migrate(self._conn)
             self._conn.commit()
 
     def execute(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
@@ -74,3 +77,19 @@ class BotDB:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+# Columns added after the first release: (table, column, declaration). Older files get them on open.
+ADDED_COLUMNS = (
+    ("replies", "audience", "TEXT NOT NULL DEFAULT ''"),  # team | customer: who received the reply
+    ("feedback", "audience", "TEXT NOT NULL DEFAULT 'team'"),  # who gave it: customers' is kept apart
+    ("feedback", "approved_by", "TEXT NOT NULL DEFAULT ''"),  # a team member who approved customer feedback for training
+    ("feedback", "approved_at", "REAL NOT NULL DEFAULT 0"),
+)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    for table, column, decl in ADDED_COLUMNS:
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")

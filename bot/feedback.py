@@ -6,6 +6,12 @@ Export formats (what training/'s dataset reader accepts):
                     accepted = a 👍 reply without a correction (OUTPUT = the reply);
                     corrected = a reply with a correction (OUTPUT = the correction)
   preference.jsonl  {"prompt": [system, user] messages, "chosen": CORRECTION, "rejected": REPLY, "reply_id": ...}
+
+Customers' feedback (their text already redacted by the assistant) is stored with audience
+"customer" and is never exported until a team member approves it (`approve`, or
+`growthpilot feedback approve ID`): a customer must not be able to write the model's training
+targets. A vote counts only from the audience that received the reply (and, for customers, only
+in the conversation it was sent to).
 """
 
 from __future__ import annotations
@@ -50,10 +56,13 @@ class FeedbackStore:
         reply: str,
         sources: Sequence[Source],
         model_id: str,
+        audience: str = "",
     ) -> None:
+        """Store one reply. `audience` team | customer ("" = customer for support replies, else team)."""
+        audience = audience or ("customer" if intent == "support" else "team")
         self.db.execute(
-            "INSERT OR REPLACE INTO replies (reply_id, platform, channel, thread, user, intent, prompt, reply, sources, model_id, created) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO replies (reply_id, platform, channel, thread, user, intent, prompt, reply, sources, model_id, created, audience) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 reply_id,
                 *conversation,
@@ -64,16 +73,26 @@ class FeedbackStore:
                 json.dumps([asdict(s) for s in sources], ensure_ascii=False),
                 model_id,
                 time.time(),
+                audience,
             ),
         )
 
-    def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "") -> None:
-        """rating +1 (👍), -1 (👎) or 0 with a correction."""
+    def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "",
+                        audience: str | None = None, conversation: tuple[str, str, str] | None = None) -> None:
+        """rating +1 (👍), -1 (👎) or 0 with a correction. With `audience`, only a reply sent to that
+        audience (and, with `conversation`, in that conversation) can be rated; any other id reads as
+        unknown, so its existence is not revealed. The feedback is stored under the reply's audience."""
         if rating not in (-1, 0, 1):
             raise BotUserError("rating must be +1 (up), -1 (down) or 0", message_zh="评分只能是 +1（赞）、-1（踩）或 0")
         if rating == 0 and not correction.strip():
             raise BotUserError("feedback needs a rating or a correction", message_zh="反馈需要评分或修改意见")
-        if not self.db.execute("SELECT 1 FROM replies WHERE reply_id=?", (reply_id,)):
+        rows = self.db.execute("SELECT audience, intent, platform, channel, thread FROM replies WHERE reply_id=?", (reply_id,))
+        got = (rows[0]["audience"] or ("customer" if rows[0]["intent"] == "support" else "team")) if rows else ""
+        if rows and audience is not None and got != audience:
+            rows = []
+        if rows and conversation is not None and tuple(conversation) != (rows[0]["platform"], rows[0]["channel"], rows[0]["thread"]):
+            rows = []
+        if not rows:
             raise BotUserError(
                 f"no reply with id {reply_id!r}",
                 fix="use the id shown under the reply (`growthpilot feedback list` shows recent ones)",
@@ -81,9 +100,34 @@ class FeedbackStore:
                 fix_zh="使用回复下方显示的编号（`growthpilot feedback list` 可查看最近的回复）",
             )
         self.db.execute(
-            "INSERT INTO feedback (reply_id, user, rating, correction, created) VALUES (?,?,?,?,?)",
-            (reply_id, user, rating, correction.strip(), time.time()),
+            "INSERT INTO feedback (reply_id, user, rating, correction, created, audience) VALUES (?,?,?,?,?,?)",
+            (reply_id, user, rating, correction.strip(), time.time(), got),
         )
+
+    def pending(self, limit: int = 100) -> list[dict]:
+        """Customer feedback not yet approved for training, newest first."""
+        rows = self.db.execute(
+            "SELECT f.id, f.reply_id, f.rating, f.correction, f.created, r.reply FROM feedback f JOIN replies r ON r.reply_id = f.reply_id "
+            "WHERE f.audience = 'customer' AND f.approved_by = '' ORDER BY f.id DESC LIMIT ?",
+            (limit,),
+        )
+        return [dict(r) for r in rows]
+
+    def approve(self, feedback_id: int, *, by: str) -> dict:
+        """A team member approves one piece of customer feedback as training data."""
+        rows = self.db.execute("SELECT id, audience, approved_by FROM feedback WHERE id=?", (int(feedback_id),))
+        if not rows or rows[0]["audience"] != "customer":
+            raise BotUserError(
+                f"no customer feedback with id {feedback_id}",
+                fix="see `growthpilot feedback pending` for the ids awaiting approval (team feedback needs none)",
+                message_zh=f"没有编号为 {feedback_id} 的客户反馈",
+            )
+        if rows[0]["approved_by"]:
+            return {"id": int(feedback_id), "approved_by": rows[0]["approved_by"], "already": True}
+        if not by.strip():
+            raise BotUserError("approving needs the name of the team member", message_zh="批准需要填写团队成员的名字")
+        self.db.execute("UPDATE feedback SET approved_by=?, approved_at=? WHERE id=?", (by.strip(), time.time(), int(feedback_id)))
+        return {"id": int(feedback_id), "approved_by": by.strip(), "already": False}
 
     def last_reply_id(self, conversation: tuple[str, str, str]) -> str | None:
         rows = self.db.execute(
@@ -122,7 +166,7 @@ class FeedbackStore:
         sft_path, pref_path = out_dir / "sft.jsonl", out_dir / "preference.jsonl"
         accepted = corrected = preference = skipped = 0
         with open(sft_path, "w", encoding="utf-8") as sft, open(pref_path, "w", encoding="utf-8") as pref:
-            for row in self.list(limit=1_000_000):
+            for row in self._trainable():
                 full = self.reply(row.reply_id)
                 messages = [m for m in full["prompt"] if m.get("role") in ("system", "user", "assistant")]
                 if not messages or messages[-1].get("role") != "user":
@@ -139,7 +183,22 @@ class FeedbackStore:
                     accepted += 1
                 else:
                     skipped += 1  # 👎 without a correction: no target to learn from
-        return {"sft": str(sft_path), "preference": str(pref_path), "accepted": accepted, "corrected": corrected, "preference_pairs": preference, "skipped": skipped}
+        pending = self.db.execute("SELECT COUNT(*) AS n FROM feedback WHERE audience='customer' AND approved_by=''")[0]["n"]
+        return {"sft": str(sft_path), "preference": str(pref_path), "accepted": accepted, "corrected": corrected,
+                "preference_pairs": preference, "skipped": skipped, "pending_approval": int(pending)}
+
+    def _trainable(self) -> list[FeedbackRow]:
+        """Like `list`, counting only team feedback and approved customer feedback."""
+        ok = "(f.audience != 'customer' OR f.approved_by != '')"
+        rows = self.db.execute(
+            "SELECT r.reply_id, r.intent, r.reply, r.model_id, r.created, SUM(f.rating) AS rating, COUNT(f.id) AS votes, "
+            f"(SELECT correction FROM feedback f WHERE f.reply_id = r.reply_id AND f.correction != '' AND {ok} ORDER BY f.id DESC LIMIT 1) AS correction "
+            f"FROM replies r JOIN feedback f ON f.reply_id = r.reply_id WHERE {ok} GROUP BY r.reply_id ORDER BY r.created DESC"
+        )
+        return [
+            FeedbackRow(r["reply_id"], r["intent"], r["reply"], r["model_id"], int(r["rating"]), r["correction"] or "", int(r["votes"]), float(r["created"]))
+            for r in rows
+        ]
 
 
 def _line(obj: dict) -> str:

@@ -66,9 +66,15 @@ _RULES: tuple[tuple[str, re.Pattern], ...] = (
 )
 
 
+_LEADING_INVISIBLE = re.compile(r"^[\s\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]+")
+
+
 def parse_command(text: str) -> Request | None:
     """A slash command (`/copy ...`, `/report funnel`), or None for free text."""
-    m = re.match(r"^\s*/([A-Za-z_]+)(?:@\S+)?(?:\s+(.*))?$", text, re.S)
+    # Leading whitespace of any kind (U+3000, NBSP) and invisible format characters (ZWSP, BOM,
+    # word joiner) are stripped first: a command parses the same however it was typed.
+    text = _LEADING_INVISIBLE.sub("", text)
+    m = re.match(r"^/([A-Za-z_]+)(?:@\S+)?(?:\s+(.*))?$", text, re.S)
     if not m:
         return None
     name, body = m.group(1).lower(), (m.group(2) or "").strip()

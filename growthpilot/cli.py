@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import logging
+import os
 import sys
 from typing import Sequence
 
@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "chat",
     "report",
     "feedback",
+    "audit",
     "train",
     "eval",
     "serve",
@@ -74,12 +75,18 @@ def user_error_exit_code(exc: BaseException) -> int | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     from .config import load_config
+    from knowledge import atrest
+    from knowledge.privacy import LEGACY_KEY
 
+    from .logsafe import setup_logging
+
+    setup_logging(args.verbose)  # secrets masked and PII redacted in every record, -vv included
+    umask = os.umask(0o077)  # everything we write (store, parts, indexes, caches, exports) is 0600 / 0700
     try:
         cfg = load_config(args.config)
+        setup_logging(args.verbose, key_files=[cfg.privacy.key_file, cfg.data.dir / LEGACY_KEY, cfg.privacy.data_key_file])
+        atrest.configure(atrest.load_data_key(os.environ.get(cfg.privacy.data_key_env), cfg.privacy.data_key_file))
         return int(args.handler(args, cfg) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -97,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
         print(f"error: {message}", file=sys.stderr)
         return code
+    finally:
+        os.umask(umask)
+        atrest.configure(None)
 
 
 if __name__ == "__main__":  # pragma: no cover

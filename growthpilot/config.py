@@ -191,6 +191,7 @@ def _resolve_paths(obj: Any, base: Path):
     for f in dataclasses.fields(obj):
         v = getattr(obj, f.name)
         if isinstance(v, Path) and f.name != "source":
+            v = v.expanduser()  # "~/.config/growthpilot/pseudonym.key"
             changes[f.name] = v if v.is_absolute() else (base / v)
         elif dataclasses.is_dataclass(v):
             changes[f.name] = _resolve_paths(v, base)

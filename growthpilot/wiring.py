@@ -29,6 +29,20 @@ def assistant_db_path(cfg: AppConfig) -> Path:
     return Path(cfg.data.dir) / "assistant.sqlite"
 
 
+def audit_log_path(cfg: AppConfig) -> Path:
+    """The append-only audit log (bot/audit.py)."""
+    return Path(cfg.data.dir) / "audit" / "audit.jsonl"
+
+
+def build_audit_log(cfg: AppConfig):
+    """The audit log with the store's pseudonym key and the PII redactor."""
+    from bot.audit import AuditLog
+    from knowledge.privacy import Pseudonymizer, Redactor
+
+    return AuditLog(audit_log_path(cfg), Pseudonymizer.from_settings(cfg.privacy, data_dir=cfg.data.dir).one,
+                    Redactor(addresses=cfg.privacy.redact_addresses))
+
+
 def charts_dir(cfg: AppConfig) -> Path:
     return Path(cfg.data.dir) / "charts"
 
@@ -117,4 +131,5 @@ def build_assistant(
         min_similarity=cfg.search.min_similarity,
         k=min(cfg.search.k, 5),
         product_names=product_names,
+        audit=build_audit_log(cfg),
     )

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from . import atrest
 from .settings import EmbeddingSettings
 from .types import KnowledgeError
 
@@ -215,7 +215,7 @@ class CachedEmbedder:
         cache_dir.mkdir(parents=True, exist_ok=True)
         self.path = cache_dir / "embeddings.sqlite"
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db = atrest.current().connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(

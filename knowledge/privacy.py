@@ -15,6 +15,7 @@ settings section (and, if it wants, the environment mapping).
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import re
 import secrets
@@ -29,7 +30,9 @@ import pandas as pd
 from .settings import PrivacySettings
 from .types import KnowledgeError
 
+logger = logging.getLogger("growthpilot.privacy")
 PSEUDONYM_PREFIX = "u_"
+LEGACY_KEY = Path("keys") / "pseudonym.key"  # where the key used to live, inside the data dir
 _HEX_KEY = re.compile(r"^[0-9a-fA-F]{32,}$")
 
 
@@ -64,6 +67,41 @@ def load_key(env_value: str | None, key_file: Path) -> bytes:
     return bytes.fromhex(text)
 
 
+def resolve_key_file(settings: PrivacySettings, data_dir: Path | None = None) -> Path:
+    """The key file to use. When the configured one does not exist yet but an old key sits in
+    `data_dir`/keys/, that one is used (so stored pseudonyms stay the same) with a warning saying
+    how to move it; a configured key file inside the data dir gets the same warning."""
+    key_file = Path(settings.key_file)
+    if data_dir is None:
+        return key_file
+    data_dir = Path(data_dir)
+    legacy = data_dir / LEGACY_KEY
+    if not key_file.exists() and legacy.exists() and legacy.resolve() != key_file.resolve():
+        _warn_once(f"the pseudonym key is still inside the data folder ({legacy}): anyone with a copy of the "
+                   f"folder can re-identify every user. Move it out: mkdir -p {key_file.parent} && "
+                   f"mv {legacy} {key_file} (or put it in ${settings.key_env}). Using it for now, so stored "
+                   "pseudonyms stay the same.")
+        return legacy
+    try:
+        inside = key_file.resolve().is_relative_to(data_dir.resolve())
+    except OSError:
+        inside = False
+    if inside:
+        _warn_once(f"the pseudonym key file {key_file} is inside the data folder {data_dir}: anyone with a copy "
+                   "of the folder can re-identify every user. Set [privacy] key_file to a path outside it "
+                   f"(the default is ~/.config/growthpilot/pseudonym.key) and mv the file there.")
+    return key_file
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(text: str) -> None:
+    if text not in _WARNED:
+        _WARNED.add(text)
+        logger.warning(text)
+
+
 # --------------------------------------------------------------------------- pseudonyms
 class Pseudonymizer:
     """Keyed-HMAC-SHA256 pseudonyms. `u_` + the first 16 hex digits (64 bits) of the MAC.
@@ -77,10 +115,13 @@ class Pseudonymizer:
         self._key = bytes(key)
 
     @classmethod
-    def from_settings(cls, settings: PrivacySettings, env: Mapping[str, str] | None = None) -> "Pseudonymizer":
-        """Key from `env[settings.key_env]` (env defaults to os.environ), else the key file."""
+    def from_settings(cls, settings: PrivacySettings, env: Mapping[str, str] | None = None, *,
+                      data_dir: Path | None = None) -> "Pseudonymizer":
+        """Key from `env[settings.key_env]` (env defaults to os.environ), else the key file
+        (see `resolve_key_file` for an old key inside `data_dir`)."""
         env = os.environ if env is None else env
-        return cls(load_key(env.get(settings.key_env) or None, settings.key_file))
+        value = env.get(settings.key_env) or None
+        return cls(load_key(value, resolve_key_file(settings, data_dir) if value is None else settings.key_file))
 
     def digest64(self, raw: str) -> int:
         """The 64-bit integer behind the pseudonym of `raw` (used for row hashes)."""
@@ -434,8 +475,10 @@ class Privacy:
     redactor: Redactor
 
     @classmethod
-    def from_settings(cls, settings: PrivacySettings, env: Mapping[str, str] | None = None) -> "Privacy":
-        return cls(Pseudonymizer.from_settings(settings, env), Redactor(addresses=settings.redact_addresses))
+    def from_settings(cls, settings: PrivacySettings, env: Mapping[str, str] | None = None, *,
+                      data_dir: Path | None = None) -> "Privacy":
+        return cls(Pseudonymizer.from_settings(settings, env, data_dir=data_dir),
+                   Redactor(addresses=settings.redact_addresses))
 
     @classmethod
     def from_key(cls, key: bytes, *, addresses: bool = True) -> "Privacy":

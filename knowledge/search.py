@@ -16,6 +16,7 @@ the internal collection is out of reach.
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from . import atrest
 from .bm25 import BM25Index, bm25_tokens
 from .embeddings import Embedder
 from .settings import IndexSettings, SearchSettings
@@ -196,9 +198,9 @@ class Collection:
                     f.write("\n")
 
         writers = {
-            "vectors": (".faiss", self.vindex.write),
-            "items": (".jsonl", write_items),
-            "bm25": (".npz", self.bm25.save),
+            "vectors": (".faiss", _sealed(self.vindex.write, "index:vectors")),
+            "items": (".jsonl", _sealed(write_items, "index:items")),
+            "bm25": (".npz", _sealed(self.bm25.save, "index:bm25")),
         }
         manifest = IndexDirectory(path).commit(writers, self.manifest())
         self.generation = manifest["generation"]
@@ -219,11 +221,15 @@ class Collection:
             check_manifest(manifest, name, embedder, path)
             try:
                 files = directory.verified_files(manifest)
-                items = [_item_from_json(line) for line in files["items"].read_text(encoding="utf-8").splitlines() if line]
-                bm25 = BM25Index.load(files["bm25"])
+                ar = atrest.current()  # with a data key the three files are AES-GCM sealed
+                opened = {r: ar.read_bytes(f, role=f"index:{r}") if ar.enabled else f for r, f in files.items()}
+                items_text = opened["items"].decode("utf-8") if ar.enabled else files["items"].read_text(encoding="utf-8")
+                items = [_item_from_json(line) for line in items_text.splitlines() if line]
+                bm25 = BM25Index.load(io.BytesIO(opened["bm25"]) if ar.enabled else files["bm25"])
                 vindex = VectorIndex.read(
                     files["vectors"], int(manifest["dimension"]), index_settings, kind=manifest["index_kind"],
                     tombstones=set(manifest.get("tombstones", [])), trained_on=int(manifest.get("ivf_trained_on", 0)),
+                    data=opened["vectors"] if ar.enabled else None,
                 )
             except FileNotFoundError:
                 if attempt == 2:
@@ -452,3 +458,13 @@ def open_public_retriever(data_dir: Path, embedder: Embedder, index: IndexSettin
     """A public-collection retriever built without a KnowledgeBase (for customer-facing wiring)."""
     path = collection_path(data_dir, "public")
     return Retriever(_CollectionHandle(path, "public", embedder, index), embedder, search)
+
+
+def _sealed(write, role: str):
+    """`write(path)`, then the file sealed in place when a data key is configured (knowledge/atrest.py)."""
+    def writer(path: Path) -> None:
+        write(path)
+        ar = atrest.current()
+        if ar.enabled:
+            ar.write_bytes(path, Path(path).read_bytes(), role=role)
+    return writer

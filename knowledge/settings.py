@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -55,8 +56,18 @@ class PrivacySettings:
     """[privacy] pseudonyms and redaction. The key itself is a secret: env var or key file."""
 
     key_env: str = "GROWTHPILOT_PSEUDONYM_KEY"  # hex or text; wins over the key file
-    key_file: Path = Path(".growthpilot/keys/pseudonym.key")  # created 0600 on first use
+    # created 0600 on first use, OUTSIDE the data dir: a copy of the data must not carry its key
+    key_file: Path = field(default_factory=lambda: default_key_file())
     redact_addresses: bool = True
+    # Encryption at rest, on when a data key is configured: SQLite files through SQLCipher.
+    data_key_env: str = "GROWTHPILOT_DATA_KEY"  # 64 hex digits or a long passphrase; wins over the file
+    data_key_file: Path = field(default_factory=lambda: default_key_file().with_name("data.key"))  # used if it exists
+
+
+def default_key_file() -> Path:
+    """$XDG_CONFIG_HOME/growthpilot/pseudonym.key, else ~/.config/growthpilot/pseudonym.key."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "growthpilot" / "pseudonym.key"
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .readers import BEHAVIORS
+from . import atrest
 from .types import Document, KnowledgeError
 
 SCHEMA_VERSION = 1
@@ -238,11 +239,12 @@ class Store:
         try:
             (data_dir / "behavior").mkdir(parents=True, exist_ok=True)
             (data_dir / "rejects").mkdir(parents=True, exist_ok=True)
+            atrest.private_dir(data_dir)  # 0700: nobody else reads what is inside, whatever its mode
         except OSError as exc:
             raise KnowledgeError(f"cannot create the data folder {data_dir}: {exc.strerror}") from exc
         path = data_dir / "store.sqlite"
         try:
-            conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+            conn = atrest.current().connect(path, timeout=30, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")

@@ -280,9 +280,9 @@ class VectorIndex:
 
     @classmethod
     def read(cls, path: Path, dim: int, settings: IndexSettings, *, kind: IndexKind,
-             tombstones: set[int], trained_on: int) -> "VectorIndex":
-        try:
-            index = faiss.read_index(str(path))
+             tombstones: set[int], trained_on: int, data: bytes | None = None) -> "VectorIndex":
+        try:  # `data`: the file's bytes already decrypted (encryption at rest)
+            index = faiss.read_index(str(path)) if data is None else faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
         except RuntimeError as exc:
             raise KnowledgeError(f"the FAISS index {path} cannot be read ({exc})") from exc
         if index.d != dim:

@@ -53,7 +53,7 @@ def run(args, cfg) -> int:
 
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
     result: dict = {"ingest": [], "refresh": None, "insights": [], "replies": []}
-    privacy = Privacy.from_settings(cfg.privacy)
+    privacy = Privacy.from_settings(cfg.privacy, data_dir=cfg.data.dir)
     store = open_store(cfg)
     try:
         say(f"== 1. ingest the demo data into {cfg.data.dir}")

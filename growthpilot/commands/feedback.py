@@ -1,4 +1,4 @@
-"""`growthpilot feedback list|export|up|down|correct`: the feedback loop on the assistant's replies."""
+"""`growthpilot feedback list|export|up|down|correct|pending|approve`: the feedback loop on the assistant's replies."""
 
 from __future__ import annotations
 
@@ -16,16 +16,19 @@ def register(sub, parent) -> None:
         description=(
             "Every reply is stored with its exact prompt, sources and model/adapter id. `list` shows rated replies; "
             "`up`/`down`/`correct` rate one by its id; `export --out DIR` writes sft.jsonl (👍 replies and corrections) "
-            "and preference.jsonl (correction = chosen, the reply = rejected) for `growthpilot train`."
+            "and preference.jsonl (correction = chosen, the reply = rejected) for `growthpilot train`. "
+            "Customers' feedback (redacted, kept apart) is never exported until a team member approves it: "
+            "`pending` lists it with its ids, `approve ID --user NAME` approves one."
         ),
     )
-    p.add_argument("action", choices=["list", "export", "up", "down", "correct"], help="what to do")
-    p.add_argument("reply_id", nargs="?", default="", help="up/down/correct: the reply id shown under the reply")
+    p.add_argument("action", choices=["list", "export", "up", "down", "correct", "pending", "approve"], help="what to do")
+    p.add_argument("reply_id", nargs="?", default="",
+                   help="up/down/correct: the reply id shown under the reply; approve: the feedback id from `pending`")
     p.add_argument("correction", nargs="?", default="", help="correct: the corrected reply text")
     p.add_argument("--out", type=Path, default=None, help="export: output folder (default: <data dir>/feedback)")
     p.add_argument("--limit", type=int, default=50, help="list: how many replies (newest first)")
     p.add_argument("--all", action="store_true", help="list: include replies without feedback")
-    p.add_argument("--user", default="cli-user", help="up/down/correct: who gives the feedback")
+    p.add_argument("--user", default="cli-user", help="up/down/correct: who gives the feedback; approve: who approves it")
     p.set_defaults(handler=run)
 
 
@@ -57,7 +60,33 @@ def run(args, cfg) -> int:
             else:
                 print(f"wrote {counts['sft']} ({counts['accepted']} accepted, {counts['corrected']} corrected) and "
                       f"{counts['preference']} ({counts['preference_pairs']} pairs); skipped {counts['skipped']}")
+                if counts["pending_approval"]:
+                    print(f"{counts['pending_approval']} customer feedback not exported: awaiting approval "
+                          "(growthpilot feedback pending)")
                 print(f"train on it: growthpilot train {counts['sft']}")
+            return 0
+        if args.action == "pending":
+            rows = store.pending(limit=args.limit)
+            if args.json:
+                emit_json({"ok": True, "pending": rows})
+            elif not rows:
+                print("no customer feedback awaiting approval")
+            else:
+                print(table([[r["id"], r["reply_id"], r["rating"], _short(r["correction"]), _short(r["reply"])] for r in rows],
+                            ["id", "reply", "rating", "correction (redacted)", "reply text"]))
+                print("approve one for training: growthpilot feedback approve ID --user YOUR_NAME")
+            return 0
+        if args.action == "approve":
+            if not args.reply_id.strip().isdigit():
+                raise UserFacingError("`feedback approve` needs the feedback id (a number)", fix="see `growthpilot feedback pending`")
+            try:
+                done = store.approve(int(args.reply_id), by=args.user)
+            except BotUserError as exc:
+                raise UserFacingError(exc.message, fix=exc.fix or None) from exc
+            if args.json:
+                emit_json({"ok": True, **done})
+            else:
+                print(f"feedback {done['id']} " + ("was already approved" if done["already"] else "approved") + f" by {done['approved_by']}")
             return 0
         if not args.reply_id:
             raise UserFacingError(f"`feedback {args.action}` needs a reply id", fix="see `growthpilot feedback list --all`")

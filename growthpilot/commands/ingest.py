@@ -56,7 +56,7 @@ def register(sub, parent) -> None:
 
 
 def run(args, cfg) -> int:
-    privacy = Privacy.from_settings(cfg.privacy)
+    privacy = Privacy.from_settings(cfg.privacy, data_dir=cfg.data.dir)
     store = Store.open(cfg.data.dir)
     try:
         with store.writing(wait_s=cfg.ingest.lock_wait_s, on_wait=lambda msg: print(msg, file=sys.stderr)):
