@@ -1,18 +1,16 @@
-"""What a person sees when answering failed: the user-facing message, or an apology with an id."""
+"""What a person sees when answering failed, by audience (see bot.errors.render_error)."""
 
 from __future__ import annotations
 
 import logging
 
-from bot.errors import apology, log_internal
+from bot.errors import render_error
 
 log = logging.getLogger("growthpilot.adapters")
 
 
-def failure_text(exc: BaseException, lang: str = "en") -> str:
-    """User-facing errors (anything with `user_facing = True`) keep their message; others are
-    logged with an id and become a short apology. Tracebacks never reach a chat."""
-    if getattr(exc, "user_facing", False):
-        text = getattr(exc, "text", None)
-        return text(lang) if callable(text) else str(exc)
-    return apology(log_internal(exc, log), lang)
+def failure_text(exc: BaseException, lang: str = "en", *, audience: str = "customer") -> str:
+    """The team may see a user-facing error's operator text (what to fix); customers — and anyone
+    when the error is internal — get a short apology with an error id (the details go to the log).
+    Tracebacks, paths, URLs and config names never reach a customer. Defaults to the safe audience."""
+    return render_error(exc, lang, audience=audience, log=log)[0]

@@ -40,6 +40,10 @@ class TelegramSettings:
     poll_timeout_s: float = 10.0  # long-polling getUpdates timeout
     typing_interval_s: float = 4.0  # re-send "typing…" this often while working (it lasts ~5 s)
     max_send_attempts: int = 5  # tries per message when Telegram answers 429 retry_after
+    customer_rate_limit: int = 5  # messages a customer may send per customer_rate_window_s (0 = no limit)
+    customer_rate_window_s: float = 10.0  # over the limit: one polite "slow down", no model call
+    group_max_per_minute: int = 20  # PTB AIORateLimiter: messages per minute into one group chat (Telegram's limit)
+    overall_max_per_second: float = 30.0  # PTB AIORateLimiter: messages per second over all chats
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from llm.types import Generator
 from .answering import best_similarity, generate_checked, relevant_hits, to_source
 from .copywriting import finish_variants, parse_brief, within_limit
 from .db import BotDB
-from .errors import BotUserError, apology, log_internal
+from .errors import BotUserError, render_error
 from .feedback import FeedbackStore
 from .grounding import SourceNumbers, check_draft
 from .intents import IntentClassifier, Request
@@ -101,13 +101,10 @@ class Assistant:
             if message.audience == "customer":
                 return await self._handle_customer(message, lang, on_partial)
             return await self._handle_team(message, lang, on_partial)
-        except BotUserError as exc:
-            return self._plain(message, exc.text(lang), {"intent": "error", "error": "user", "lang": lang})
-        except Exception as exc:  # noqa: BLE001 - tracebacks never reach a chat
-            if getattr(exc, "user_facing", False):  # knowledge/ and llm/ errors meant for the person
-                return self._plain(message, str(exc), {"intent": "error", "error": "user", "lang": lang})
-            error_id = log_internal(exc, logger)
-            return self._plain(message, apology(error_id, lang), {"intent": "error", "error": "internal", "error_id": error_id, "lang": lang})
+        except Exception as exc:  # noqa: BLE001 - tracebacks never reach a chat; customers never see operator text
+            text, error_id = render_error(exc, lang, audience=message.audience, log=logger)
+            kind = "user" if getattr(exc, "user_facing", False) else "internal"
+            return self._plain(message, text, {"intent": "error", "error": kind, "error_id": error_id, "lang": lang})
 
     def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "",
                         audience: str | None = None, conversation: tuple[str, str, str] | None = None) -> None:

@@ -4,6 +4,10 @@
 not installed) with the fix. It has `user_facing = True` so the CLI maps it to exit 2
 without bot/ importing the CLI package. Anything else is internal: `log_internal` logs it
 with an id and `apology` gives the short text the person sees. Tracebacks never reach a chat.
+
+`render_error` decides by audience: the team may read a user-facing error's operator text (the
+fix names commands, config keys, paths); a customer sees only errors marked `customer_safe`, and
+for everything else a short apology with an error id — the operator text goes to the log.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ class BotUserError(Exception):
 
     user_facing = True
 
-    def __init__(self, message: str, *, fix: str = "", message_zh: str = "", fix_zh: str = ""):
+    def __init__(self, message: str, *, fix: str = "", message_zh: str = "", fix_zh: str = "", customer_safe: bool = False):
         super().__init__(message)
+        # True: written for customers too (no commands, paths, URLs or config names in it)
+        self.customer_safe = customer_safe
         self.message = message
         self.fix = fix
         self.message_zh = message_zh or message
@@ -57,3 +63,22 @@ def apology(error_id: str, lang: str = "en") -> str:
     if lang == "zh":
         return f"抱歉，我们这边出了点问题（错误编号 {error_id}），团队可以在日志里查到。"
     return f"Sorry, something went wrong on our side (error id {error_id}). The team can look it up in the logs."
+
+
+def render_error(exc: BaseException, lang: str = "en", *, audience: str = "customer",
+                 log: logging.Logger | None = None) -> tuple[str, str]:
+    """(text for the person, error id or "") for `exc`, shown to `audience` ("team" | "customer").
+
+    Team: a user-facing error's own text (with its fix); internal errors → apology + id.
+    Customer: only `customer_safe` errors keep their text; anything else → apology + id, and the
+    operator text is logged under that id so the team can still find it."""
+    if getattr(exc, "user_facing", False):
+        safe = audience == "team" or getattr(exc, "customer_safe", False)
+        if safe:
+            text = getattr(exc, "text", None)
+            return (text(lang) if callable(text) else str(exc)), ""
+        error_id = uuid.uuid4().hex[:8]
+        (log or logger).warning("error %s shown to a customer as an apology: %s: %s", error_id, type(exc).__name__, exc)
+        return apology(error_id, lang), error_id
+    error_id = log_internal(exc, log)
+    return apology(error_id, lang), error_id

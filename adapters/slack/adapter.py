@@ -43,6 +43,7 @@ from .stream import ThrottledUpdater
 log = logging.getLogger("growthpilot.slack")
 
 SUBCOMMANDS = {"ask": "/ask", "copy": "/copy", "report": "/report", "help": "/help", "reset": "/reset"}
+_DM_HELP = {"help", "?", "帮助", "/help", "help me"}
 _SHARE_KEEP = 500  # shareable ephemeral answers kept in memory
 
 
@@ -100,6 +101,15 @@ class SlackAdapter:
         if event_id and not self.ledger.claim(event_id):
             log.info("duplicate delivery of %s ignored", event_id)
             return BoltResponse(status=200, body="")
+        # Slash commands and button clicks are never retried by Slack: the same trigger_id twice is
+        # a replay (a captured request sent again within the signature's 5 minutes) and is not re-run.
+        trigger = body.get("trigger_id", "") if (body.get("command") or body.get("type") == "block_actions") else ""
+        if trigger:
+            key = f"trigger:{trigger}"
+            if not self.ledger.claim(key):
+                log.warning("replayed Slack request (trigger %s) ignored", trigger)
+                return BoltResponse(status=200, body="")
+            self.ledger.done(key)
         return await next()
 
     # ------------------------------------------------------------------ events
@@ -133,11 +143,14 @@ class SlackAdapter:
             if refusal:
                 await self.client.chat_postEphemeral(channel=channel, user=user, text=refusal, thread_ts=event.get("thread_ts"))
                 return
+            text = clean_text(event.get("text", ""), bot_user_id)
+            if is_direct and text.strip().lower() in _DM_HELP:
+                text = "/help"  # "help" in a DM is the help command, not a question for the model
             message = Message(
                 platform="slack",
                 channel=channel,
                 user=user,
-                text=clean_text(event.get("text", ""), bot_user_id),
+                text=text,
                 thread=thread_ts or "",
                 is_direct=is_direct,
                 audience="team",
@@ -154,7 +167,8 @@ class SlackAdapter:
         try:
             reply = await self.assistant.handle(message, on_partial=updater.partial)
         except Exception as exc:  # noqa: BLE001 - the person gets a message, the log gets the trace
-            await updater.final(SlackMessage(text=failure_text(exc), blocks=[section(escape_mrkdwn(failure_text(exc)))]))
+            text = failure_text(exc, audience="team")
+            await updater.final(SlackMessage(text=text, blocks=[section(escape_mrkdwn(text))]))
             return
         messages = render_reply(reply)
         await updater.final(messages[0])
@@ -166,8 +180,8 @@ class SlackAdapter:
             )
 
     # ------------------------------------------------------------------ allow-lists and limits
-    def refusal(self, user: str, channel: str, *, is_direct: bool) -> str:
-        """The explanation a refused person gets ("" = allowed). Records a rate-limit hit when allowed."""
+    def not_allowed(self, user: str, channel: str, *, is_direct: bool) -> str:
+        """Why `user` may not use the bot here ("" = allowed): the allow-lists, nothing counted."""
         s = self.settings
         if s.allowed_users and user not in s.allowed_users:
             return (f"Sorry <@{user}>, you are not on growthpilot's list of allowed users. "
@@ -175,6 +189,14 @@ class SlackAdapter:
         if s.allowed_channels and not is_direct and channel not in s.allowed_channels:
             return (f"growthpilot is not enabled in this channel. Ask an admin to add `{channel}` to "
                     "`[slack] allowed_channels`, or message me directly.")
+        return ""
+
+    def refusal(self, user: str, channel: str, *, is_direct: bool) -> str:
+        """The explanation a refused person gets ("" = allowed). Records a rate-limit hit when allowed."""
+        s = self.settings
+        denied = self.not_allowed(user, channel, is_direct=is_direct)
+        if denied:
+            return denied
         wait = self.rate_limit.check(user)
         if wait:
             return (f"You have sent {s.rate_limit_per_minute} requests in the last minute — "
@@ -213,7 +235,7 @@ class SlackAdapter:
         try:
             reply = await self.assistant.handle(message)
         except Exception as exc:  # noqa: BLE001
-            await webhook.send(text=failure_text(exc), response_type="ephemeral", replace_original=True)
+            await webhook.send(text=failure_text(exc, audience="team"), response_type="ephemeral", replace_original=True)
             return
         token = self._remember_shareable(reply, message.channel)
         images = await self._upload_private_images(reply)
@@ -245,12 +267,14 @@ class SlackAdapter:
         rating = 1 if action.get("action_id") == FEEDBACK_UP else -1
         user = body.get("user", {}).get("id", "")
         reply_id = action.get("value", "")
-        try:
-            self.assistant.record_feedback(reply_id, user, rating=rating)
-            text = "Thanks — feedback recorded 👍" if rating > 0 else "Thanks — noted 👎. Reply in the thread with a correction to teach me."
-        except Exception as exc:  # noqa: BLE001
-            text = failure_text(exc)
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+        text = self.not_allowed(user, channel, is_direct=channel.startswith("D"))  # buttons obey the allow-lists too
+        if not text:
+            try:
+                self.assistant.record_feedback(reply_id, user, rating=rating)
+                text = "Thanks — feedback recorded 👍" if rating > 0 else "Thanks — noted 👎. Reply in the thread with a correction to teach me."
+            except Exception as exc:  # noqa: BLE001
+                text = failure_text(exc, audience="team")
         thread_ts = (body.get("message") or {}).get("thread_ts")
         if channel and user:
             self.inflight.spawn(self._ephemeral(channel, user, text, thread_ts), name="slack:feedback")
@@ -261,8 +285,14 @@ class SlackAdapter:
     async def _on_share(self, ack: Callable, body: dict, action: dict) -> None:
         await ack()
         user = body.get("user", {}).get("id", "")
-        found = self._shareable.pop(action.get("value", ""), None)
         response_url = body.get("response_url", "")
+        channel = (body.get("channel") or {}).get("id", "")
+        denied = self.not_allowed(user, channel, is_direct=channel.startswith("D"))
+        if denied:
+            if channel and user:
+                self.inflight.spawn(self._ephemeral(channel, user, denied), name="slack:share-refused")
+            return
+        found = self._shareable.pop(action.get("value", ""), None)
         self.inflight.spawn(self._share(found, user, response_url, body), name="slack:share")
 
     async def _share(self, found: tuple[Reply, str] | None, user: str, response_url: str, body: dict) -> None:

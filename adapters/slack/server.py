@@ -8,6 +8,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
 log = logging.getLogger("growthpilot.slack")
@@ -46,6 +47,9 @@ class SlackHttpServer:
             valid = False
         if not valid:
             return web.json_response({"error": "invalid request signature"}, status=401)
+        if not _well_formed(body, request.headers.get("Content-Type", "")):
+            # signed but malformed (not JSON, a JSON array/string/null, a broken `payload=`): the sender's fault
+            return web.json_response({"error": "malformed request body: expected a JSON object or a form"}, status=400)
         bolt_req = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
         bolt_resp = await self.app.async_dispatch(bolt_req)
         return await to_aiohttp_response(bolt_resp)
@@ -67,6 +71,15 @@ class SlackHttpServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+def _well_formed(body: str, content_type: str) -> bool:
+    """True when Bolt's parser turns `body` into a non-empty dict (what every Slack request is)."""
+    try:
+        parsed = parse_body(body, content_type.split(";")[0].strip() or None)
+    except (ValueError, TypeError):
+        return False
+    return isinstance(parsed, dict) and bool(parsed)
 
 
 class SlackSocketMode:

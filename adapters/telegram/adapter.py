@@ -37,7 +37,7 @@ from bot.types import Audience, Message, Reply
 from ..dedupe import EventLedger
 from ..failures import failure_text
 from ..inflight import InFlight
-from ..ratelimit import PerChatPacer
+from ..ratelimit import PerChatPacer, PerUserRateLimit
 from ..render_common import truncate
 from ..render_telegram import CAPTION_LIMIT, callback_data, parse_callback_data, render_messages, to_html
 from ..settings import TelegramSettings
@@ -54,6 +54,9 @@ TEXTS = {
         "human_ok": "Thanks — a person from our team has been notified and will reply here soon.",
         "feedback": "Thanks for your feedback!",
         "human_button": "🙋 Talk to a human",
+        "slow_down": "You're sending messages faster than I can answer — please slow down a little and try again in {s} seconds.",
+        "team_only": "That command is for our team. Just write your question and I'll help.",
+        "team_chat_human": "This is a team chat: /human hands a customer conversation to a person; here, just ask.",
     },
     "zh": {
         "start": "您好！我是客服助手，可以回答关于商品、订单、配送和退换货的问题。\n/help 查看帮助，/human 转人工客服。",
@@ -61,10 +64,15 @@ TEXTS = {
         "human_ok": "好的，已通知人工客服，稍后会在这里回复您。",
         "feedback": "感谢您的反馈！",
         "human_button": "🙋 转人工",
+        "slow_down": "您发消息的速度有点快，请稍慢一些，{s} 秒后再试。",
+        "team_only": "这个命令仅供内部团队使用。直接输入您的问题即可。",
+        "team_chat_human": "这是团队群：/human 用于把客户对话转给人工；在这里直接提问即可。",
     },
 }
 _HUMAN_REQUEST = {"en": "I want to talk to a human", "zh": "转人工"}
 _TOKENS_KEEP = 2000
+_TEAM_ONLY = {"copy", "report"}  # commands customers are told are the team's
+_CUSTOMER_COMMANDS = {"reset", "feedback"}  # passed to the customer assistant (start/help/human: here; ask: the question)
 
 
 def _redact(text: str) -> str:
@@ -110,19 +118,27 @@ class TelegramAdapter:
         self.inflight = inflight or InFlight()
         self.pacer = PerChatPacer(settings.per_chat_interval_s, clock=clock)
         self.retries = 0  # 429s met (and waited out)
+        self._clock = clock
+        self.rate_limit = PerUserRateLimit(settings.customer_rate_limit, window_s=settings.customer_rate_window_s, clock=clock)
+        self._slowed: dict[str, float] = {}  # customer → when they were last asked to slow down
         self._tokens: OrderedDict[str, str] = OrderedDict()  # short callback token → long reply id
-        self._recent: dict[int, deque[tuple[str, str]]] = {}  # chat → last turns, for adapter-side hand-overs
+        self._recent: dict[tuple[int, str], deque[tuple[str, str]]] = {}  # (chat, user) → last turns, for adapter-side hand-overs
         self._register()
 
     # ------------------------------------------------------------------ registration
     def _register(self) -> None:
         app = self.application
+        new_only = filters.UpdateType.MESSAGE  # an edited message is not a new request: never answered again
         app.add_handler(TypeHandler(Update, self._dedupe), group=-1)
-        app.add_handler(CommandHandler("start", self._on_start))
-        app.add_handler(CommandHandler("help", self._on_help))
-        app.add_handler(CommandHandler("human", self._on_human))
-        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._on_text))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED, self._on_ignored))
+        app.add_handler(CommandHandler("start", self._on_start, filters=new_only))
+        app.add_handler(CommandHandler("help", self._on_help, filters=new_only))
+        app.add_handler(CommandHandler("human", self._on_human, filters=new_only))
+        # every other command (/reset, /report, /ask, /copy, /feedback, unknown ones) goes to the assistant
+        app.add_handler(MessageHandler(filters.COMMAND & new_only, self._on_command))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & new_only, self._on_text))
         app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_handler(TypeHandler(Update, self._on_ignored), group=1)  # anything else: recorded, not answered
 
     async def _dedupe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not self.ledger.claim(f"tg:{update.update_id}"):
@@ -132,12 +148,50 @@ class TelegramAdapter:
     def audience(self, chat_id: int) -> Audience:
         return "team" if chat_id in self.settings.team_chats else "customer"
 
+    async def _on_ignored(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Edited messages and update kinds we do not answer: recorded as handled, nothing sent."""
+        uid = f"tg:{update.update_id}"
+        if self.ledger.status(uid) != "done":
+            self.ledger.done(uid)
+
     # ------------------------------------------------------------------ commands
     async def _on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self.audience(update.effective_chat.id) == "team":
+            await self._on_command(update, context, text="/help")
+            return
         self._spawn_text(update, TEXTS[user_lang(update)]["start"])
 
     async def _on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self.audience(update.effective_chat.id) == "team":  # the team's help lists the team's commands
+            await self._on_command(update, context, text="/help")
+            return
         self._spawn_text(update, TEXTS[user_lang(update)]["help"])
+
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE, *, text: str | None = None) -> None:
+        """A command the adapter does not answer itself: to the assistant, as "/name args"
+        ("/report@our_bot funnel" in a group becomes "/report funnel"). Customers asking for a
+        team-only command get a short explanation instead."""
+        msg, chat = update.effective_message, update.effective_chat
+        if msg is None or chat is None:
+            self.ledger.done(f"tg:{update.update_id}")
+            return
+        raw = text if text is not None else (msg.text or "")
+        head, _, rest = raw.partition(" ")
+        name = head[1:].split("@", 1)[0].lower()
+        if self.audience(chat.id) == "customer":
+            if name in _TEAM_ONLY:
+                self._spawn_text(update, TEXTS[user_lang(update)]["team_only"])
+                return
+            if name == "ask":  # "/ask QUESTION" is just the question
+                raw, name = rest, ""
+            elif name not in _CUSTOMER_COMMANDS:
+                self._spawn_text(update, TEXTS[user_lang(update)]["help"])
+                return
+        command_text = f"/{name} {rest}".strip() if name else raw.strip()
+        if not command_text:
+            self._spawn_text(update, TEXTS[user_lang(update)]["help"])
+            return
+        await self._on_text(update, context, text=command_text)
 
     def _spawn_text(self, update: Update, text: str) -> None:
         chat_id = update.effective_chat.id
@@ -156,19 +210,28 @@ class TelegramAdapter:
                                             f"tg:{update.update_id}"), name="tg:human")
 
     # ------------------------------------------------------------------ questions
-    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE, *, text: str | None = None) -> None:
         msg, chat, user = update.effective_message, update.effective_chat, update.effective_user
         if msg is None or chat is None or (user is not None and user.is_bot):
             self.ledger.done(f"tg:{update.update_id}")
             return
+        user_id = str(user.id if user else chat.id)
+        is_direct = chat.type == ChatType.PRIVATE
+        audience = self.audience(chat.id)
+        if audience == "customer" and self._over_limit(update, user_id):
+            return
+        # In a group every member has their own conversation (memory, hand-over transcript):
+        # the key is chat + topic + user, never the chat alone.
+        topic = str(msg.message_thread_id or "")
+        thread = topic if is_direct else f"{topic}:{user_id}"
         message = Message(
             platform="telegram",
             channel=str(chat.id),
-            user=str(user.id if user else chat.id),
-            text=msg.text or "",
-            thread=str(msg.message_thread_id or ""),
-            is_direct=chat.type == ChatType.PRIVATE,
-            audience=self.audience(chat.id),
+            user=user_id,
+            text=msg.text or "" if text is None else text,
+            thread=thread,
+            is_direct=is_direct,
+            audience=audience,
             locale=user_lang(update) if (user and user.language_code) else "",
             event_id=f"tg:{update.update_id}",
         )
@@ -176,20 +239,38 @@ class TelegramAdapter:
         reply_to = None if message.is_direct else msg.message_id
         self.inflight.spawn(self._answer(message, chat.id, reply_to), name=f"tg:{update.update_id}")
 
+    def _over_limit(self, update: Update, user_id: str) -> bool:
+        """The customers' per-user budget ([telegram] customer_rate_limit per customer_rate_window_s).
+        Over it: no model call; one polite "slow down" per window, then silence until it frees up."""
+        if not self.rate_limit.check(user_id):
+            return False
+        now = self._clock()
+        last = self._slowed.get(user_id)
+        uid = f"tg:{update.update_id}"
+        if last is not None and now - last < self.settings.customer_rate_window_s:
+            self.ledger.done(uid)
+            return True
+        self._slowed[user_id] = now
+        while len(self._slowed) > _TOKENS_KEEP:
+            self._slowed.pop(next(iter(self._slowed)))
+        log.info("customer %s over the rate limit: asked to slow down", user_id)
+        self._spawn_text(update, TEXTS[user_lang(update)]["slow_down"].format(s=int(self.settings.customer_rate_window_s)))
+        return True
+
     async def _answer(self, message: Message, chat_id: int, reply_to: int | None) -> None:
         await self._typing(chat_id)  # at once, however fast the answer turns out to be
         typing = asyncio.create_task(self._keep_typing(chat_id))
         assistant = self.team if message.audience == "team" else self.customer
-        self._remember(chat_id, "user", message.text)
+        self._remember((chat_id, message.user), "user", message.text)
         try:
             try:
                 reply = await assistant.handle(message)
             except Exception as exc:  # noqa: BLE001 - the person gets a message, the log gets the trace
-                reply = Reply(text=failure_text(exc, message.locale or "en"))
+                reply = Reply(text=failure_text(exc, message.locale or "en", audience=message.audience))
             finally:
                 typing.cancel()
                 await asyncio.gather(typing, return_exceptions=True)
-            self._remember(chat_id, "assistant", reply.text)
+            self._remember((chat_id, message.user), "assistant", reply.text)
             await self.deliver(chat_id, reply, audience=message.audience, reply_to=reply_to, lang=message.locale or "en")
         finally:
             self.ledger.done(message.event_id)
@@ -273,7 +354,7 @@ class TelegramAdapter:
                 self.current_assistant(chat.id if chat else 0).record_feedback(self._tokens.get(value, value), user, rating=1 if kind == "up" else -1)
                 text = TEXTS[lang]["feedback"]
             except Exception as exc:  # noqa: BLE001
-                text = truncate(failure_text(exc, lang), 190)
+                text = truncate(failure_text(exc, lang, audience=self.audience(chat.id if chat else 0)), 190)
             self.inflight.spawn(self._answer_query(query, text, uid), name="tg:feedback")
         elif kind == "human" and chat is not None:
             self.inflight.spawn(self._answer_query(query, None, uid), name="tg:cbq")
@@ -294,25 +375,28 @@ class TelegramAdapter:
         """Ask the assistant (it records the reason and notifies the team with the redacted conversation);
         if it does not hand over, notify the team from here with the turns this adapter saw."""
         try:
+            if self.audience(chat_id) == "team":
+                await self.send_message(chat_id, to_html(TEXTS[lang]["team_chat_human"]))
+                return
             message = Message(platform="telegram", channel=str(chat_id), user=user, text=_HUMAN_REQUEST[lang], is_direct=is_direct,
-                              audience=self.audience(chat_id), locale=lang, event_id=uid)
+                              thread="" if is_direct else f":{user}", audience="customer", locale=lang, event_id=uid)
             try:
                 reply = await self.current_assistant(chat_id).handle(message)
             except Exception as exc:  # noqa: BLE001
-                log.warning("assistant failed on a hand-over request: %s", failure_text(exc))
+                log.warning("assistant failed on a hand-over request: %s", failure_text(exc, audience="team"))
                 reply = Reply(text="")
             if not reply.handover:
-                turns = tuple(self._recent.get(chat_id, ())) + (("user", "/human"),)
+                turns = tuple(self._recent.get((chat_id, user), ())) + (("user", "/human"),)
                 await self.notifier(Handover(platform="telegram", channel=str(chat_id), user=user, reason="asked for a person", transcript=turns))
             await self.send_message(chat_id, to_html(reply.text if reply.handover and reply.text else TEXTS[lang]["human_ok"]))
         finally:
             self.ledger.done(uid)
 
-    def _remember(self, chat_id: int, role: str, text: str) -> None:
-        """Last turns per chat for an adapter-side hand-over, PII redacted before it is kept."""
-        turns = self._recent.pop(chat_id, None) or deque(maxlen=10)
+    def _remember(self, key: tuple[int, str], role: str, text: str) -> None:
+        """Last turns per (chat, user) for an adapter-side hand-over, PII redacted before it is kept."""
+        turns = self._recent.pop(key, None) or deque(maxlen=10)
         turns.append((role, truncate(_redact(text), 500)))
-        self._recent[chat_id] = turns  # most recent chat last
+        self._recent[key] = turns  # most recent conversation last
         while len(self._recent) > _TOKENS_KEEP:
             self._recent.pop(next(iter(self._recent)))
 

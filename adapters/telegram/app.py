@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from ..settings import TelegramSettings
 from ..credentials import MissingCredential
@@ -41,11 +41,19 @@ def build_telegram_application(settings: TelegramSettings, token: str) -> Applic
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
     base = settings.api_base_url.rstrip("/")
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file"
+    # PTB's own limiter paces what it knows: ≤ overall_max_per_second over all chats and
+    # ≤ group_max_per_minute into one group. It has no per-private-chat spacing, so the adapter's
+    # PerChatPacer keeps ~1 message/s per chat, and handles 429 retry_after per chat (max_retries=0
+    # here: a retry inside the limiter would pause every chat, and log each 429 as an error).
+    limiter = AIORateLimiter(overall_max_rate=settings.overall_max_per_second, overall_time_period=1,
+                             group_max_rate=settings.group_max_per_minute, group_time_period=60, max_retries=0)
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)  # our _paced logs each 429
     return (
         ApplicationBuilder()
         .token(token)
         .base_url(base)
         .base_file_url(file_base)
         .get_updates_read_timeout(settings.poll_timeout_s + 10)
+        .rate_limiter(limiter)
         .build()
     )

@@ -33,8 +33,17 @@ class TelegramWebhook:
             return web.json_response({"ok": False, "error": "bad secret token"}, status=403)
         try:
             data = json.loads(await request.text())
+        except ValueError:
+            return web.json_response({"ok": False, "error": "not JSON"}, status=400)
+        # an Update is a JSON object with an integer update_id; an array, a string, null… is refused
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int) or isinstance(data.get("update_id"), bool):
+            return web.json_response({"ok": False, "error": "not an update object"}, status=400)
+        try:
             update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError):
+        except Exception as exc:  # noqa: BLE001 - any parse failure of the sender's body is the sender's fault
+            log.info("webhook body refused: %s", type(exc).__name__)
+            return web.json_response({"ok": False, "error": "not an update"}, status=400)
+        if update is None:
             return web.json_response({"ok": False, "error": "not an update"}, status=400)
         await self.application.update_queue.put(update)
         return web.json_response({"ok": True})

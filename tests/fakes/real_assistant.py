@@ -20,13 +20,22 @@ class OneDocRetriever:
         return [self.hit]
 
 
-def real_assistant(tmp: Path, replies=(), notify_handover=None):
+class NeutralSentiment:
+    """Stands in for knowledge.sentiment (whose first call loads a model for seconds) where a test is not about it."""
+
+    def analyze(self, texts):
+        from knowledge.sentiment import Sentiment
+
+        return [Sentiment(label="neutral", score=0.0, lang="en") for _ in texts]
+
+
+def real_assistant(tmp: Path, replies=(), notify_handover=None, *, sentiment=None, generator=None):
     from bot.assistant import Assistant
     from bot.settings import AssistantSettings
     from llm.fake import FakeGenerator
 
-    generator = FakeGenerator(replies)
+    generator = generator or FakeGenerator(replies)
     assistant = Assistant(AssistantSettings(default_locale="en"), generator=generator, team_retriever=OneDocRetriever(),
                           public_retriever=OneDocRetriever(), store_path=tmp / "bot.sqlite", reports=None,
-                          notify_handover=notify_handover)
+                          notify_handover=notify_handover, sentiment=sentiment)
     return assistant, generator

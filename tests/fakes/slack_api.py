@@ -240,5 +240,5 @@ def action_form(action_id: str, value: str, *, response_url: str, user: str = "U
     payload = {"type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": user}, "api_app_id": "A0001",
                "channel": {"id": channel}, "container": {"type": "message", "channel_id": channel},
                "message": {"ts": "1700000000.000200", "thread_ts": thread_ts}, "response_url": response_url,
-               "trigger_id": "trig", "actions": [{"action_id": action_id, "block_id": "b1", "value": value, "type": "button"}]}
+               "trigger_id": f"trig-{time.monotonic_ns()}", "actions": [{"action_id": action_id, "block_id": "b1", "value": value, "type": "button"}]}
     return urlencode({"payload": json.dumps(payload)})
