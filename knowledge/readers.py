@@ -87,8 +87,9 @@ def detect_encoding(path: Path, *, block: int = 8 << 20) -> str:
                 continue
             if enc == "utf-8":
                 return "utf-8-sig" if bom else "utf-8"
-            break  # GB18030 decodes the whole file: it may still mix in UTF-8 lines
-        fh.seek(0)
+            fh.seek(0)  # GB18030 decodes the whole file: it may still mix in UTF-8 lines
+            return "mixed" if _has_utf8_line(fh) else "gb18030"
+        fh.seek(0)  # neither decodes the whole file: count line by line
         counts = line_encodings(fh)
         if counts["utf-8"] and (counts["gb18030"] or counts["undecodable"]):
             return "mixed"
@@ -104,6 +105,31 @@ def detect_encoding(path: Path, *, block: int = 8 << 20) -> str:
 # tools) is decoded line by line — UTF-8 when the line is valid UTF-8, else GB18030, else the
 # line is rejected with its number — never as one encoding that turns half of it into mojibake.
 ENCODING_KINDS = ("ascii", "utf-8", "gb18030", "undecodable")
+
+
+_UTF8_MB = (rb"(?:[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+            rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+            rb"|\xf4[\x80-\x8f][\x80-\xbf]{2})")
+# A whole line that is valid UTF-8 and holds at least one multi-byte character.
+# Possessive quantifiers (Python 3.11+): no backtracking, so the scan stays linear.
+_UTF8_LINE = re.compile(rb"^[\x00-\x09\x0b-\x7f]*+" + _UTF8_MB +
+                        rb"(?:[\x00-\x09\x0b-\x7f]|" + _UTF8_MB + rb")*+$", re.M)
+
+
+def _has_utf8_line(fh, block: int = 8 << 20) -> bool:
+    """Does a (GB18030-decodable) binary file hold a non-ASCII line that is valid UTF-8? One
+    regex pass over whole lines, block by block (C speed, no per-line Python)."""
+    rest = b""
+    while chunk := fh.read(block):
+        chunk = rest + chunk
+        cut = chunk.rfind(b"\n") + 1
+        if cut == 0:
+            rest = chunk
+            continue
+        rest = chunk[cut:]
+        if _UTF8_LINE.search(chunk, 0, cut):
+            return True
+    return bool(rest) and _UTF8_LINE.search(rest) is not None
 
 
 def decode_line(raw: bytes) -> tuple[str | None, str]:

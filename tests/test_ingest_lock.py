@@ -161,3 +161,25 @@ def test_duplicate_hashes_are_not_rebuilt_on_every_open(tmp_path, monkeypatch):
     with Store.open(data) as s:
         r = ingest_behavior(g, s, privacy, IngestSettings(), progress=False)
     assert (r.accepted, r.duplicates) == (10, 50)
+
+
+def test_readers_never_see_a_half_finished_write(tmp_path):
+    data = tmp_path / "state"
+    writer_store, reader = Store.open(data), Store.open(data)
+    try:
+        with writer_store.writing():
+            w = writer_store.behavior_writer("f" * 64)
+            import pyarrow as pa
+
+            n = 1000
+            w.add(pa.array([f"u_{i:016x}" for i in range(n)]), np.arange(n, dtype=np.uint64),
+                  np.arange(n, dtype=np.int64), np.zeros(n, np.int64), np.zeros(n, np.int8),
+                  np.full(n, 1700000000, np.int64))
+            assert reader.counts()["behavior"] == 0 and len(reader.behavior_frame()) == 0  # staged, not visible
+            assert reader.pending_refresh() == []
+            w.commit("behavior", tmp_path / "x.csv", read=n, accepted=n, rejected=0, duplicates=0, rejects_path=None)
+        assert reader.counts()["behavior"] == n and len(reader.behavior_frame()) == n
+        assert [p["rows"] for p in reader.pending_refresh()] == [n]  # journalled in the same transaction
+    finally:
+        writer_store.close()
+        reader.close()
