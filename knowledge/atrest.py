@@ -33,6 +33,10 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 DATA_KEY_ENV = "GROWTHPILOT_DATA_KEY"
 
 
+class DataKeyError(KnowledgeError):
+    """Missing or wrong data key: fixed by setting the right key, never by rebuilding."""
+
+
 def private_dir(path: Path) -> None:
     """Make `path` 0700 (best effort: a folder we do not own keeps its mode)."""
     try:
@@ -76,14 +80,14 @@ class AtRest:
         head = _head(path)
         if not self.enabled:
             if head and head != _SQLITE_HEADER[: len(head)]:
-                raise KnowledgeError(f"{path} is encrypted (or not SQLite): set ${DATA_KEY_ENV} to its data key")
+                raise DataKeyError(f"{path} is encrypted (or not SQLite): set ${DATA_KEY_ENV} to its data key")
             return sqlite3.connect(str(path), **kwargs)
         try:
             import sqlcipher3
         except ImportError as exc:  # pragma: no cover - a dependency in pyproject.toml
             raise KnowledgeError("encryption at rest needs the sqlcipher3 package: pip install sqlcipher3") from exc
         if head.startswith(_SQLITE_HEADER):
-            raise KnowledgeError(f"{path} is not encrypted but a data key is set: unset ${DATA_KEY_ENV} to read it, "
+            raise DataKeyError(f"{path} is not encrypted but a data key is set: unset ${DATA_KEY_ENV} to read it, "
                                  "or encrypt it first (see docs: encryption at rest)")
         conn = sqlcipher3.connect(str(path), **kwargs)
         conn.execute("PRAGMA cipher_log_level = NONE")  # our error says what went wrong, not SQLCipher's stderr
@@ -92,7 +96,7 @@ class AtRest:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError:
             conn.close()
-            raise KnowledgeError(f"{path} cannot be decrypted with the configured data key "
+            raise DataKeyError(f"{path} cannot be decrypted with the configured data key "
                                  f"(${DATA_KEY_ENV} or the data key file): wrong key") from None
         return conn
 
@@ -110,11 +114,11 @@ class AtRest:
         """The plain bytes of `blob` (a plain blob is returned as is when no key is set)."""
         if not blob.startswith(MAGIC):
             if self.enabled:
-                raise KnowledgeError(f"{where or role} is not encrypted but a data key is set; rebuild it "
+                raise DataKeyError(f"{where or role} is not encrypted but a data key is set; rebuild it "
                                      "(or unset the data key)")
             return blob
         if not self.enabled:
-            raise KnowledgeError(f"{where or role} is encrypted: set ${DATA_KEY_ENV} to its data key")
+            raise DataKeyError(f"{where or role} is encrypted: set ${DATA_KEY_ENV} to its data key")
         from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -122,7 +126,7 @@ class AtRest:
         try:
             return AESGCM(self.key).decrypt(nonce, blob[len(MAGIC) + _NONCE:], role.encode("utf-8"))
         except InvalidTag:
-            raise KnowledgeError(f"{where or role} cannot be decrypted: wrong data key, or the file was "
+            raise DataKeyError(f"{where or role} cannot be decrypted: wrong data key, or the file was "
                                  "altered") from None
 
     def write_bytes(self, path: Path, data: bytes, *, role: str) -> None:
@@ -133,6 +137,13 @@ class AtRest:
         with os.fdopen(fd, "wb") as fh:
             fh.write(self.encrypt(data, role=role))
         os.replace(tmp, path)
+
+    def check_plain(self, path: Path) -> Path:
+        """`path` itself, after checking it is not a sealed file we have no key for."""
+        with open(path, "rb") as fh:
+            if fh.read(len(MAGIC)) == MAGIC:
+                raise DataKeyError(f"{path} is encrypted: set ${DATA_KEY_ENV} to its data key")
+        return Path(path)
 
     def read_bytes(self, path: Path, *, role: str) -> bytes:
         path = Path(path)

@@ -150,3 +150,6 @@ def test_index_files_are_sealed_and_reload(tmp_path, plain_after):
     atrest.configure(bytes.fromhex(WRONG_HEX))
     with pytest.raises(KnowledgeError, match="wrong data key"):
         Collection.load(tmp_path / "internal", "internal", emb, SMALL)
+    atrest.configure(None)
+    with pytest.raises(KnowledgeError, match="is encrypted: set .GROWTHPILOT_DATA_KEY"):
+        Collection.load(tmp_path / "internal", "internal", emb, SMALL)
