@@ -244,6 +244,7 @@ _NANP_PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[.-])\d{
 # A bare run of digits counts as a phone only right after a word that says it is one.
 _PHONE_WORD = (r"(?:tel|phone|mob(?:ile)?|cell|ph\.?|whatsapp|call|fax|电话|手机|座机|号码|联系方式|联系电话|"
                r"手机号|电话号码)")
+_INVOICE_BEFORE = re.compile(r"(?:发票|订单|运单|快递单?|工单|编)$")  # 发票号码 is an invoice number, not a phone
 _PHONE_CONTEXT = re.compile(rf"(?<![A-Za-z]){_PHONE_WORD}[\s:=.#-]{{0,3}}(?:is\s+|是)?"
                             r"(\+?\d(?:[ .-]?\d){6,14})(?!\d)", re.IGNORECASE)
 
@@ -261,7 +262,7 @@ _ACCOUNT = re.compile(
 
 # A number right after "订单号" / "order no." is an order number, not a phone or a card.
 _ORDER_WORD = re.compile(
-    r"(?:订单号|订单编号|订单|单号|运单号|编号|交易号|流水号|工单号?|货号|order\s*(?:no\.?|number|id|#)?|"
+    r"(?:订单号|订单编号|订单|单号|运单号|编号|交易号|流水号|工单号?|货号|发票号码|发票代码|发票号|order\s*(?:no\.?|number|id|#)?|"
     r"tracking\s*(?:no\.?|number|id)?|transaction\s*(?:no\.?|number|id)?|txn\s*(?:id)?|invoice\s*(?:no\.?)?|"
     r"ref(?:erence)?\s*(?:no\.?)?|ticket\s*(?:no\.?)?|item\s*(?:no\.?|id)?|sku)\s*[:：#]?\s*$",
     re.IGNORECASE)
@@ -420,7 +421,7 @@ class Redactor:
                                                   or bool(_PHONE_CONTEXT_BEFORE.search(_before(m, 12))))
                  and not _after_order_word(m))
             take(_NANP_PHONE, "PHONE", lambda m: not _after_order_word(m))
-            take(_PHONE_CONTEXT, "PHONE", lambda m: 7 <= len(_digits(m.group(1))) <= 15, 1)
+            take(_PHONE_CONTEXT, "PHONE", lambda m: 7 <= len(_digits(m.group(1))) <= 15 and not _INVOICE_BEFORE.search(_before(m, 8)), 1)
         if _HAN_DIGIT_RUN.search(work):  # "电话一三八一二三四五六七八": spelled in Chinese numerals
             take(_PHONE_HAN, "PHONE", None, 1)
         if any(w in low for w in _ACCOUNT_HINTS):

@@ -84,6 +84,8 @@ LOOKALIKES = [
     ("en", "at", "I shop at amazon.com a lot"),
     ("en", "at", "I bought it at target.com for $20"),
     ("en", "at", "look at github.io docs"),
+    # found running the redactor over ../shared/data reviews (a false positive, then fixed)
+    ("zh", "order", "收到一张发票号码：02840189(上面写着订单号：4491950）"),
 ]
 
 
