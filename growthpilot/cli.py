@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "train",
     "eval",
     "serve",
+    "data",
     "config_cmd",
 )
 
