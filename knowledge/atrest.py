@@ -98,7 +98,7 @@ class AtRest:
         except sqlcipher3.DatabaseError:
             conn.close()
             raise DataKeyError(f"{path} cannot be decrypted with the configured data key "
-                                 f"(${DATA_KEY_ENV} or the data key file): wrong key") from None
+                               f"(${DATA_KEY_ENV} or the data key file): wrong key") from None
         return conn
 
     # ---------------------------------------------------------------- files
@@ -115,8 +115,8 @@ class AtRest:
         """The plain bytes of `blob` (a plain blob is returned as is when no key is set)."""
         if not blob.startswith(MAGIC):
             if self.enabled:
-                raise DataKeyError(f"{where or role} is not encrypted but a data key is set; rebuild it "
-                                     "(or unset the data key)")
+                raise DataKeyError(f"{where or role} is not encrypted but a data key is set: run "
+                                   "`growthpilot data encrypt` (or unset the data key)")
             return blob
         if not self.enabled:
             raise DataKeyError(f"{where or role} is encrypted: set ${DATA_KEY_ENV} to its data key")
@@ -128,7 +128,7 @@ class AtRest:
             return AESGCM(self.key).decrypt(nonce, blob[len(MAGIC) + _NONCE:], role.encode("utf-8"))
         except InvalidTag:
             raise DataKeyError(f"{where or role} cannot be decrypted: wrong data key, or the file was "
-                                 "altered") from None
+                               "altered") from None
 
     def write_bytes(self, path: Path, data: bytes, *, role: str) -> None:
         """Write atomically (temp file + rename), 0600, encrypted when a key is set."""
