@@ -11,8 +11,10 @@
 
 The key is configured once per process with `configure(key)` (the CLI does it after reading the
 config); the store calls `current().connect(...)`, so the store's code changes by a line.
-Not yet covered: Parquet parts of the behaviour log (DuckDB reads them in place) and FAISS/BM25
-index files — see docs/BENCHMARKS.md.
+Covered: the SQLite stores (store, assistant, embedding cache) and the search index files (FAISS,
+BM25, items). Not yet covered: the Parquet parts of the behaviour log (DuckDB reads them in place),
+rejects, charts, exports and the audit log (redacted, not encrypted) — see docs/knowledge-ingest.md.
+`encrypt_data_dir` turns it on for a dir written without a key (`growthpilot data encrypt`).
 """
 
 from __future__ import annotations
