@@ -9,6 +9,8 @@ throughput (strings/s and MB/s of UTF-8) of Redactor.redact on the corpus repeat
 on plain review-like text without PII. With --old COMMIT (e.g. f849c73, before issue 10), the
 redactor of that commit is scored in the same run by the value test (a PII value "survives" when
 its letters and digits still appear in the output) and timed, so the two compare as a ratio.
+With --shared DIR (e.g. ../shared/data) and --old, every line of the review/support files there
+is redacted by both, and the lines where they differ are printed (redacted) for inspection.
 """
 
 from __future__ import annotations
@@ -70,10 +72,37 @@ def old_redactor(commit: str):
     return lambda t: r.redact(t).text
 
 
+SHARED_FILES = ("reviews_zh_online_shopping.csv", "reviews_en_alexa.tsv", "ecd_support_zh_sample.tsv",
+                "reviews_en_yelp_labelled.txt")
+
+
+def compare_on_files(folder: Path, old, red: Redactor, commit: str) -> None:
+    lines = []
+    for name in SHARED_FILES:
+        if (folder / name).exists():
+            lines += (folder / name).read_text(encoding="utf-8", errors="replace").splitlines()
+    if not lines:
+        print(f"--shared {folder}: none of {', '.join(SHARED_FILES)} found")
+        return
+    now_changed = old_changed = 0
+    differ = []
+    for t in lines:
+        a, o = red.redact(t).text, old(t)
+        now_changed += a != t
+        old_changed += o != t
+        if a != o:
+            differ.append(a)
+    print(f"{folder}: {len(lines):,} lines; changed by now {now_changed}, by {commit} {old_changed}; "
+          f"{len(differ)} lines differ (now's output):")
+    for a in differ:
+        print("    " + (a if len(a) <= 160 else a[:157] + "…"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20, help="corpus repetitions for the timing (default 20)")
     ap.add_argument("--old", default="", help="also score and time the redactor of this git commit")
+    ap.add_argument("--shared", type=Path, default=None, help="with --old: compare both on the text files in this folder")
     args = ap.parse_args()
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
     red = Redactor()
@@ -106,6 +135,8 @@ def main() -> None:
         opsps, _ = throughput(old, [PLAIN], args.repeat * 50)
         print(f"throughput {args.old}: corpus {osps:,.0f} strings/s; plain {opsps:,.0f} texts/s; "
               f"now/old = {sps / osps:.2f}× (corpus), {psps / opsps:.2f}× (plain)")
+    if args.shared and args.old:
+        compare_on_files(args.shared, old_redactor(args.old), red, args.old)
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 

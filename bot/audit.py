@@ -3,7 +3,7 @@
 Each line: time (UTC), the asker as a keyed pseudonym (never the platform id), platform,
 audience, channel (pseudonymised for customers: a private chat id is a person), intent, the
 question with PII redacted, the reply id, what the reply used (retrieval query, collection,
-computed report, cited source ids) and which model/adapter answered (`model_id`), plus
+computed report, cited source ids, the query spec and SQL of a data question) and which model/adapter answered (`model_id`), plus
 hand-over and error ids. Lines are chained: `prev` is the SHA-256 of the previous line, so an
 edited or deleted line shows (`growthpilot audit --verify`). Appends take an exclusive lock, so
 several processes (serve, chat) can share one file. The file is created 0600 in a 0700 folder.
@@ -64,6 +64,10 @@ class AuditLog:
             "handover": bool(reply.handover),
             "error_id": str(data.get("error_id", "") or ""),
         }
+        for key in ("spec", "sql"):  # a data question answered by the query layer: what it ran
+            if data.get(key):
+                value = data[key] if isinstance(data[key], str) else json.dumps(data[key], ensure_ascii=False, sort_keys=True, default=str)
+                entry[key] = self.redact(value)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _chmod(self.path.parent, 0o700)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -41,6 +41,8 @@ HandoverNotifier = Callable[[Handover], Awaitable[None]]
 class AssistantProtocol(Protocol):
     async def handle(self, message: Message, *, on_partial: OnPartial | None = None) -> Reply: ...
 
-    def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "") -> None:
-        """rating: +1 (👍) / -1 (👎) / 0 (a correction only)."""
+    def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "",
+                        audience: str | None = None) -> None:
+        """rating: +1 (👍) / -1 (👎) / 0 (a correction only). With `audience`, only a reply sent to
+        that audience can be rated (a button's data comes from the client: never trust its id)."""
         ...

@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "train",
     "eval",
     "serve",
+    "data",
     "config_cmd",
 )
 

@@ -11,8 +11,10 @@
 
 The key is configured once per process with `configure(key)` (the CLI does it after reading the
 config); the store calls `current().connect(...)`, so the store's code changes by a line.
-Not yet covered: Parquet parts of the behaviour log (DuckDB reads them in place) and FAISS/BM25
-index files — see docs/BENCHMARKS.md.
+Covered: the SQLite stores (store, assistant, embedding cache) and the search index files (FAISS,
+BM25, items). Not yet covered: the Parquet parts of the behaviour log (DuckDB reads them in place),
+rejects, charts, exports and the audit log (redacted, not encrypted) — see docs/knowledge-ingest.md.
+`encrypt_data_dir` turns it on for a dir written without a key (`growthpilot data encrypt`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +34,10 @@ _NONCE = 12
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 DATA_KEY_ENV = "GROWTHPILOT_DATA_KEY"
+
+
+class DataKeyError(KnowledgeError):
+    """Missing or wrong data key: fixed by setting the right key, never by rebuilding."""
 
 
 def private_dir(path: Path) -> None:
@@ -76,15 +83,15 @@ class AtRest:
         head = _head(path)
         if not self.enabled:
             if head and head != _SQLITE_HEADER[: len(head)]:
-                raise KnowledgeError(f"{path} is encrypted (or not SQLite): set ${DATA_KEY_ENV} to its data key")
+                raise DataKeyError(f"{path} is encrypted (or not SQLite): set ${DATA_KEY_ENV} to its data key")
             return sqlite3.connect(str(path), **kwargs)
         try:
             import sqlcipher3
         except ImportError as exc:  # pragma: no cover - a dependency in pyproject.toml
             raise KnowledgeError("encryption at rest needs the sqlcipher3 package: pip install sqlcipher3") from exc
         if head.startswith(_SQLITE_HEADER):
-            raise KnowledgeError(f"{path} is not encrypted but a data key is set: unset ${DATA_KEY_ENV} to read it, "
-                                 "or encrypt it first (see docs: encryption at rest)")
+            raise DataKeyError(f"{path} is not encrypted but a data key is set: unset ${DATA_KEY_ENV} to read it, "
+                               "or encrypt the data dir with `growthpilot data encrypt`")
         conn = sqlcipher3.connect(str(path), **kwargs)
         conn.execute("PRAGMA cipher_log_level = NONE")  # our error says what went wrong, not SQLCipher's stderr
         conn.execute(f"PRAGMA key = \"x'{self.key.hex()}'\"")
@@ -92,8 +99,8 @@ class AtRest:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError:
             conn.close()
-            raise KnowledgeError(f"{path} cannot be decrypted with the configured data key "
-                                 f"(${DATA_KEY_ENV} or the data key file): wrong key") from None
+            raise DataKeyError(f"{path} cannot be decrypted with the configured data key "
+                               f"(${DATA_KEY_ENV} or the data key file): wrong key") from None
         return conn
 
     # ---------------------------------------------------------------- files
@@ -110,11 +117,11 @@ class AtRest:
         """The plain bytes of `blob` (a plain blob is returned as is when no key is set)."""
         if not blob.startswith(MAGIC):
             if self.enabled:
-                raise KnowledgeError(f"{where or role} is not encrypted but a data key is set; rebuild it "
-                                     "(or unset the data key)")
+                raise DataKeyError(f"{where or role} is not encrypted but a data key is set: run "
+                                   "`growthpilot data encrypt` (or unset the data key)")
             return blob
         if not self.enabled:
-            raise KnowledgeError(f"{where or role} is encrypted: set ${DATA_KEY_ENV} to its data key")
+            raise DataKeyError(f"{where or role} is encrypted: set ${DATA_KEY_ENV} to its data key")
         from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -122,8 +129,8 @@ class AtRest:
         try:
             return AESGCM(self.key).decrypt(nonce, blob[len(MAGIC) + _NONCE:], role.encode("utf-8"))
         except InvalidTag:
-            raise KnowledgeError(f"{where or role} cannot be decrypted: wrong data key, or the file was "
-                                 "altered") from None
+            raise DataKeyError(f"{where or role} cannot be decrypted: wrong data key, or the file was "
+                               "altered") from None
 
     def write_bytes(self, path: Path, data: bytes, *, role: str) -> None:
         """Write atomically (temp file + rename), 0600, encrypted when a key is set."""
@@ -133,6 +140,13 @@ class AtRest:
         with os.fdopen(fd, "wb") as fh:
             fh.write(self.encrypt(data, role=role))
         os.replace(tmp, path)
+
+    def check_plain(self, path: Path) -> Path:
+        """`path` itself, after checking it is not a sealed file we have no key for."""
+        with open(path, "rb") as fh:
+            if fh.read(len(MAGIC)) == MAGIC:
+                raise DataKeyError(f"{path} is encrypted: set ${DATA_KEY_ENV} to its data key")
+        return Path(path)
 
     def read_bytes(self, path: Path, *, role: str) -> bytes:
         path = Path(path)
@@ -165,9 +179,86 @@ def configure(key: bytes | None) -> AtRest:
     if key is not None and len(key) != 32:
         raise KnowledgeError("the data key must be 32 bytes (64 hex digits)")
     _current = AtRest(key)
+    if key is not None:
+        # pandas.read_sql works through any DB-API connection but warns for one that is not sqlite3's
+        # (the store reads its frames that way); SQLCipher's is a drop-in, so the warning is noise.
+        warnings.filterwarnings("ignore", message="pandas only supports SQLAlchemy connectable", category=UserWarning)
     return _current
 
 
 def current() -> AtRest:
     """The process-wide setting (see `configure`)."""
     return _current
+
+
+# --------------------------------------------------------------------------- turning it on for an existing dir
+SQLITE_FILES = ("store.sqlite", "assistant.sqlite", "cache/embeddings/embeddings.sqlite")
+
+
+def encrypt_data_dir(data_dir: Path, ar: AtRest) -> dict:
+    """Encrypt a data dir written without a key, in place: the SQLite files through
+    `sqlcipher_export`, the index files sealed (their manifests updated). Files already encrypted
+    are checked with the key and left alone, so running it twice is harmless. Stop every other
+    growthpilot process on this dir first. Returns what was done."""
+    import json
+
+    if not ar.enabled:
+        raise DataKeyError(f"no data key: set ${DATA_KEY_ENV} (or the data key file) first")
+    data_dir = Path(data_dir)
+    done = {"sqlite_encrypted": [], "sqlite_already": [], "index_files_sealed": 0, "index_files_already": 0}
+    for rel in SQLITE_FILES:
+        path = data_dir / rel
+        if not path.exists():
+            continue
+        if not _head(path).startswith(_SQLITE_HEADER):
+            ar.connect(path).close()  # raises DataKeyError on a wrong key
+            done["sqlite_already"].append(rel)
+            continue
+        _encrypt_sqlite(path, ar.key)
+        done["sqlite_encrypted"].append(rel)
+    for manifest_path in sorted((data_dir / "indexes").glob("*/manifest.json")):
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        changed = False
+        for role, info in manifest.get("files", {}).items():
+            f = manifest_path.parent / info["name"]
+            blob = f.read_bytes()
+            if blob.startswith(MAGIC):
+                ar.decrypt(blob, role=f"index:{role}", where=str(f))  # wrong key → DataKeyError
+                done["index_files_already"] += 1
+                continue
+            ar.write_bytes(f, blob, role=f"index:{role}")
+            info["sha256"] = hashlib.sha256(f.read_bytes()).hexdigest()
+            info["bytes"] = f.stat().st_size
+            done["index_files_sealed"] += 1
+            changed = True
+        if changed:
+            tmp = manifest_path.with_name(manifest_path.name + ".tmp")
+            tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            os.replace(tmp, manifest_path)
+    return done
+
+
+def _encrypt_sqlite(path: Path, key: bytes) -> None:
+    import sqlcipher3
+
+    plain = sqlite3.connect(str(path))
+    try:
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file first
+        plain.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        plain.close()
+    out = path.with_name(path.name + ".encrypting")
+    out.unlink(missing_ok=True)
+    conn = sqlcipher3.connect(str(path))  # no key: SQLCipher reads a plain file as plain SQLite
+    try:
+        conn.execute(f"ATTACH DATABASE '{out}' AS encrypted KEY \"x'{key.hex()}'\"")
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()
+    os.chmod(out, 0o600)
+    os.replace(out, path)
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)

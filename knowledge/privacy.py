@@ -232,6 +232,9 @@ _CARD = re.compile(r"(?<![\d.,])(\d{3,19}(?:([ .-])\d{3,19}(?:\2\d{3,19}){0,5})?
 _SEP = r"[ .-]?"
 _CN_MOBILE = re.compile(
     rf"(?<![\d+])(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?!\d)")
+_CN_MOBILE_SPACED = re.compile(r"(?<![\d+])1 [3-9](?: \d){9}(?! ?\d)")  # "1 3 8 1 2 3 4 5 6 7 8"
+_HAN_DIGITS = "〇零一二三四五六七八九"
+_HAN_DIGIT_RUN = re.compile(rf"[{_HAN_DIGITS}]{{7}}")
 _CN_AREA = r"0(?:10|2\d|[3-9]\d{2})"
 _CN_LANDLINE = re.compile(
     rf"(?<![\d+])(\({_CN_AREA}\)[ -]?|{_CN_AREA}[ -]|{_CN_AREA})\d{{3,4}}[ -]?\d{{4}}"
@@ -241,8 +244,12 @@ _NANP_PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[.-])\d{
 # A bare run of digits counts as a phone only right after a word that says it is one.
 _PHONE_WORD = (r"(?:tel|phone|mob(?:ile)?|cell|ph\.?|whatsapp|call|fax|电话|手机|座机|号码|联系方式|联系电话|"
                r"手机号|电话号码)")
+_INVOICE_BEFORE = re.compile(r"(?:发票|订单|运单|快递单?|工单|编)$")  # 发票号码 is an invoice number, not a phone
 _PHONE_CONTEXT = re.compile(rf"(?<![A-Za-z]){_PHONE_WORD}[\s:=.#-]{{0,3}}(?:is\s+|是)?"
                             r"(\+?\d(?:[ .-]?\d){6,14})(?!\d)", re.IGNORECASE)
+
+_PHONE_HAN = re.compile(rf"{_PHONE_WORD}[\s:=：是]{{0,3}}(一[三四五六七八九][{_HAN_DIGITS}]{{9}})(?![{_HAN_DIGITS}])",
+                        re.IGNORECASE)
 
 # Messaging accounts after the word for them: WeChat ids (6–20, starting with a letter; we ask
 # for a digit, _ or - too so "wechat account" stays), or QQ numbers (5–12 digits).
@@ -255,7 +262,7 @@ _ACCOUNT = re.compile(
 
 # A number right after "订单号" / "order no." is an order number, not a phone or a card.
 _ORDER_WORD = re.compile(
-    r"(?:订单号|订单编号|订单|单号|运单号|编号|交易号|流水号|工单号?|货号|order\s*(?:no\.?|number|id|#)?|"
+    r"(?:订单号|订单编号|订单|单号|运单号|编号|交易号|流水号|工单号?|货号|发票号码|发票代码|发票号|order\s*(?:no\.?|number|id|#)?|"
     r"tracking\s*(?:no\.?|number|id)?|transaction\s*(?:no\.?|number|id)?|txn\s*(?:id)?|invoice\s*(?:no\.?)?|"
     r"ref(?:erence)?\s*(?:no\.?)?|ticket\s*(?:no\.?)?|item\s*(?:no\.?|id)?|sku)\s*[:：#]?\s*$",
     re.IGNORECASE)
@@ -347,6 +354,14 @@ def _card_ok(m: re.Match) -> bool:
     return _looks_like_card(_digits(m.group(1))) and not _after_order_word(m, 1)
 
 
+def _hidden_email_ok(m: re.Match) -> bool:
+    # "(at)" / "[at]" say it; a bare " at " ("I shop at amazon.com") only with an address-like
+    # local part (a dot, digit, _ or -: "ann.lee at example.com") or a spelled-out " dot ".
+    if re.search(r"[(\[（]", m.group(2)):
+        return True
+    return bool(re.search(r"[._\d-]", m.group(1))) or bool(re.search(r"\bdot\b", m.group(3), re.IGNORECASE))
+
+
 def _phone_digits(lo: int, hi: int) -> Callable[[re.Match], bool]:
     return lambda m: lo <= sum(c.isdigit() for c in m.group(0)) <= hi and not _after_order_word(m)
 
@@ -395,17 +410,20 @@ class Redactor:
             take(_EMAIL, "EMAIL")
         low = work.lower()
         if " at " in low or "(at)" in low or "[at]" in low:
-            take(_EMAIL_HIDDEN, "EMAIL")
+            take(_EMAIL_HIDDEN, "EMAIL", _hidden_email_ok)
         if has_digits:
             take(_CN_ID, "ID", _id_ok, 1)
             take(_CARD, "CARD", _card_ok, 1)
             take(_INTL_PHONE, "PHONE", _phone_digits(7, 15))
             take(_CN_MOBILE, "PHONE", lambda m: not _after_order_word(m))
+            take(_CN_MOBILE_SPACED, "PHONE", lambda m: not _after_order_word(m))
             take(_CN_LANDLINE, "PHONE", lambda m: (bool(m.group(1)) and not m.group(1)[-1].isdigit()
                                                   or bool(_PHONE_CONTEXT_BEFORE.search(_before(m, 12))))
                  and not _after_order_word(m))
             take(_NANP_PHONE, "PHONE", lambda m: not _after_order_word(m))
-            take(_PHONE_CONTEXT, "PHONE", lambda m: 7 <= len(_digits(m.group(1))) <= 15, 1)
+            take(_PHONE_CONTEXT, "PHONE", lambda m: 7 <= len(_digits(m.group(1))) <= 15 and not _INVOICE_BEFORE.search(_before(m, 8)), 1)
+        if _HAN_DIGIT_RUN.search(work):  # "电话一三八一二三四五六七八": spelled in Chinese numerals
+            take(_PHONE_HAN, "PHONE", None, 1)
         if any(w in low for w in _ACCOUNT_HINTS):
             take(_ACCOUNT, "ACCOUNT", None, -1)
         if self.addresses:

@@ -222,7 +222,7 @@ class Collection:
             try:
                 files = directory.verified_files(manifest)
                 ar = atrest.current()  # with a data key the three files are AES-GCM sealed
-                opened = {r: ar.read_bytes(f, role=f"index:{r}") if ar.enabled else f for r, f in files.items()}
+                opened = {r: ar.read_bytes(f, role=f"index:{r}") if ar.enabled else ar.check_plain(f) for r, f in files.items()}
                 items_text = opened["items"].decode("utf-8") if ar.enabled else files["items"].read_text(encoding="utf-8")
                 items = [_item_from_json(line) for line in items_text.splitlines() if line]
                 bm25 = BM25Index.load(io.BytesIO(opened["bm25"]) if ar.enabled else files["bm25"])
@@ -235,6 +235,8 @@ class Collection:
                 if attempt == 2:
                     raise KnowledgeError(f"the {name} index in {path} is incomplete: rebuild it with `{REBUILD_COMMAND}`")
                 continue
+            except atrest.DataKeyError:
+                raise  # the key is the fix, not a rebuild
             except KnowledgeError as exc:
                 raise KnowledgeError(f"{exc}. Rebuild the {name} index with `{REBUILD_COMMAND}`") from exc
             except (ValueError, KeyError, OSError) as exc:

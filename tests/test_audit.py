@@ -79,13 +79,18 @@ def test_audit_command_filters_by_user_and_time_and_verifies(tmp_path, capsys):
                         encoding="utf-8")
     log = build_audit_log(load_config(cfg_path))
     log.record(Message("slack", "C1", "U_ALICE", "top products? call 13812345678"), Reply(text="x", reply_id="r1", data={"intent": "question", "model_id": "qwen+brand"}))
-    log.record(Message("slack", "C1", "U_BOB", "funnel"), Reply(text="y", reply_id="r2", data={"intent": "report", "report": {"kind": "funnel"}}))
+    log.record(Message("slack", "C1", "U_BOB", "funnel"), Reply(text="y", reply_id="r2", data={
+        "intent": "report", "report": {"kind": "funnel"}, "spec": {"metric": "conversion", "note": "ring 13812345678"},
+        "sql": "SELECT count(*) FROM behavior"}))
     with pytest.raises(SystemExit):
         main(["audit", "--help"])
     assert "--since" in capsys.readouterr().out
     assert main(["audit", "--config", str(cfg_path), "--user", "U_ALICE", "--since", "1h", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [e["reply_id"] for e in out["entries"]] == ["r1"] and "[PHONE]" in out["entries"][0]["question"]
+    assert main(["audit", "--config", str(cfg_path), "--user", "U_BOB", "--json"]) == 0
+    (bob,) = json.loads(capsys.readouterr().out)["entries"]
+    assert bob["sql"] == "SELECT count(*) FROM behavior" and "conversion" in bob["spec"] and "[PHONE]" in bob["spec"]
     assert main(["audit", "--config", str(cfg_path), "--since", "2999-01-01", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["entries"] == []
     assert main(["audit", "--config", str(cfg_path)]) == 0

@@ -141,3 +141,23 @@ def test_feedback_approve_command_has_help_and_works(tmp_path, capsys):
     assert main(["feedback", "export", "--config", str(cfg), "--out", str(tmp_path / "fb"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["corrected"] == 1 and out["pending_approval"] == 0
+
+
+async def test_a_crafted_telegram_button_cannot_vote_on_a_team_reply(tmp_path):
+    """Callback data comes from the client: a customer chat sending `up:<team reply id>` is refused."""
+    from fakes.telegram_api import FakeTelegramAPI
+    from fakes.telegram_harness import start_harness
+
+    a, _ = real_assistant(tmp_path, ["Conversion was 3.1% [1].", "Returns are accepted within 7 days [1]."])
+    tg = await FakeTelegramAPI().start()
+    h = await start_harness(a, tmp_path / "channels.sqlite", fake=tg)
+    try:
+        team_reply = await a.handle(team("what is the return policy?"))
+        tg.callback_update(f"up:{team_reply.reply_id}", chat_id=555)
+        await tg.wait_calls("answerCallbackQuery", 1, timeout=20)
+        await h.adapter.inflight.join()
+        assert _rows(a, "SELECT * FROM feedback") == []
+    finally:
+        await h.close()
+        a.close()
+        await tg.stop()

@@ -150,3 +150,41 @@ def test_index_files_are_sealed_and_reload(tmp_path, plain_after):
     atrest.configure(bytes.fromhex(WRONG_HEX))
     with pytest.raises(KnowledgeError, match="wrong data key"):
         Collection.load(tmp_path / "internal", "internal", emb, SMALL)
+    atrest.configure(None)
+    with pytest.raises(KnowledgeError, match="is encrypted: set .GROWTHPILOT_DATA_KEY"):
+        Collection.load(tmp_path / "internal", "internal", emb, SMALL)
+
+
+def test_data_encrypt_turns_encryption_on_for_an_existing_dir(tmp_path, monkeypatch, capsys, plain_after):
+    pytest.importorskip("sqlcipher3")
+    import sys
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_index import SMALL, _FakeEmbedder, _small_collection
+
+    from knowledge.search import Collection
+    from knowledge.store import Store
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("GROWTHPILOT_DATA_KEY", raising=False)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[data]\ndir = "state"\n', encoding="utf-8")
+    f = tmp_path / "reviews.csv"
+    f.write_text("user,review\nu1,the turquoise lid squeaks\nu2,fine\n", encoding="utf-8")
+    assert _ingest(cfg, f) == 0
+    data = tmp_path / "state"
+    emb = _FakeEmbedder("fake-a")
+    _small_collection(emb).save(data / "indexes" / "internal")
+    assert main(["data", "encrypt", "--config", str(cfg)]) == 2  # no key yet: says how to set one
+    assert "GROWTHPILOT_DATA_KEY" in capsys.readouterr().err
+    monkeypatch.setenv("GROWTHPILOT_DATA_KEY", KEY_HEX)
+    assert main(["data", "encrypt", "--config", str(cfg), "--json"]) == 0
+    import json
+    out = json.loads(capsys.readouterr().out)
+    assert out["sqlite_encrypted"] == ["store.sqlite"] and out["index_files_sealed"] == 3
+    assert b"turquoise" not in b"".join(p.read_bytes() for p in data.rglob("*") if p.is_file())
+    assert main(["data", "encrypt", "--config", str(cfg), "--json"]) == 0  # twice is harmless
+    assert json.loads(capsys.readouterr().out)["sqlite_already"] == ["store.sqlite"]
+    atrest.configure(bytes.fromhex(KEY_HEX))
+    with Store.open(data) as s:
+        assert sorted(s.reviews_frame()["text"]) == ["fine", "the turquoise lid squeaks"]
+    assert len(Collection.load(data / "indexes" / "internal", "internal", emb, SMALL).items) == 5

@@ -351,7 +351,8 @@ class TelegramAdapter:
         uid = f"tg:{update.update_id}"
         if kind in ("up", "down"):
             try:
-                self.current_assistant(chat.id if chat else 0).record_feedback(self._tokens.get(value, value), user, rating=1 if kind == "up" else -1)
+                self.current_assistant(chat.id if chat else 0).record_feedback(self._tokens.get(value, value), user, rating=1 if kind == "up" else -1,
+                                                                              audience=self.audience(chat.id if chat else 0))
                 text = TEXTS[lang]["feedback"]
             except Exception as exc:  # noqa: BLE001
                 text = truncate(failure_text(exc, lang, audience=self.audience(chat.id if chat else 0)), 190)

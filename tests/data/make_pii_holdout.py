@@ -50,6 +50,9 @@ PII = [
     ("zh", "account", "QQ号码⟦ACCOUNT:384756291⟧"),
     ("en", "account", "wechat: ⟦ACCOUNT:Jenny-88-SH⟧"),
     ("zh", "account", "加vx⟦ACCOUNT:buyer_2024⟧发图"),
+    # probes written after the first holdout score (34/34, 0/24): these two were missed, then fixed
+    ("zh", "phone", "电话⟦PHONE:一三八一二三四五六七八⟧"),
+    ("en", "phone", "call ⟦PHONE:1 3 8 1 2 3 4 5 6 7 8⟧"),
 ]
 
 LOOKALIKES = [
@@ -77,6 +80,12 @@ LOOKALIKES = [
     ("en", "number", "VIN 1HGCM82633A004352"),
     ("en", "number", "MAC 00:1A:2B:3C:4D:5E"),
     ("zh", "number", "共 13812345 人次访问"),
+    # probes written after the first holdout score: these three were false positives, then fixed
+    ("en", "at", "I shop at amazon.com a lot"),
+    ("en", "at", "I bought it at target.com for $20"),
+    ("en", "at", "look at github.io docs"),
+    # found running the redactor over ../shared/data reviews (a false positive, then fixed)
+    ("zh", "order", "收到一张发票号码：02840189(上面写着订单号：4491950）"),
 ]
 
 

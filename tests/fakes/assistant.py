@@ -58,5 +58,5 @@ class ScriptedAssistant:
         return Reply(text=text, citations=self.citations, attachments=self.attachments, actions=self.actions,
                      reply_id=f"reply-{next(self._ids)}", handover=self.handover)
 
-    def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "") -> None:
+    def record_feedback(self, reply_id: str, user: str, *, rating: int = 0, correction: str = "", audience: str | None = None) -> None:
         self.feedback.append((reply_id, user, rating, correction))
