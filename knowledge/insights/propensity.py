@@ -139,21 +139,6 @@ def rank_users(result: PropensityResult, n: int = 100) -> pd.DataFrame:
     return top.reset_index(drop=True)
 
 
-def rank_segments(result: PropensityResult, user_segs: pd.DataFrame, *, top_n: int = 1000) -> pd.DataFrame:
-    """Per segment: users scored, mean propensity, expected buyers (sum of propensities), and
-    how many of the campaign's top-`top_n` users it holds with their expected buyers.
-    Sorted by mean propensity desc."""
-    s = result.scores.merge(user_segs[["code", "segment"]], on="code", how="left")
-    s["in_top"] = np.arange(len(s)) < top_n
-    s["p_top"] = np.where(s["in_top"], s["propensity"], 0.0)
-    g = s.groupby("segment", observed=True, sort=True).agg(
-        users=("propensity", "size"), mean_propensity=("propensity", "mean"), expected_buyers=("propensity", "sum"),
-        users_in_top=("in_top", "sum"), expected_buyers_in_top=("p_top", "sum"),
-    ).reset_index()
-    g["segment"] = g["segment"].astype(str)
-    return g.sort_values(["mean_propensity", "segment"], ascending=[False, True]).reset_index(drop=True)
-
-
 def held_out_lift(result: PropensityResult, share: float) -> float:
     """Buy rate of the top `share` of held-out users (by their held-out score) ÷ the held-out
     base rate: what targeting that share actually did on days the model never saw."""

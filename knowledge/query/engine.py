@@ -144,13 +144,21 @@ class QueryEngine:
         con = cls._connect(memory_limit, threads, temp_directory)
         if behavior is not None and len(behavior):
             from ..readers import BEHAVIORS
+            from ..types import KnowledgeError
 
+            missing = [c for c in ("user", "item_id", "category_id", "behavior", "ts") if c not in behavior.columns]
+            if missing:
+                raise KnowledgeError(f"behaviour frame is missing columns {missing} (expected user, item_id, category_id, behavior, ts)")
             b = behavior["behavior"]
             if hasattr(b, "cat") and tuple(b.cat.categories) == BEHAVIORS:
                 codes = b.cat.codes.to_numpy().astype(np.int8)
             else:
                 idx = {k: i for i, k in enumerate(BEHAVIORS)}
-                codes = np.array([idx[str(x)] for x in b], dtype=np.int8)
+                raw = b.astype(str).map(idx)
+                if raw.isna().any():
+                    bad = sorted(set(b.astype(str)[raw.isna()]))[:5]
+                    raise KnowledgeError(f"behaviour frame: unknown behaviour values {bad} (expected pv, cart, fav, buy)")
+                codes = raw.to_numpy().astype(np.int8)
             table = pa.table({
                 "user": pa.array(behavior["user"].astype(str).to_numpy(dtype=object), pa.string()),
                 "item_id": pa.array(behavior["item_id"].to_numpy(dtype=np.int64)),
@@ -440,12 +448,19 @@ class QueryEngine:
         filters = self._resolve_filters(spec)
         span = self.resolve_period(spec.period, source)
         warnings: list[str] = []
+        if span is None and source == "reviews" and spec.period.kind == "all" and spec.op != "change":
+            # reviews with no dates at all: "all" is every review, with no period to name
+            res = self._run_metric(spec, m, Scope(None, None, None, filters), None, None, warnings)
+            return _with_elapsed(res, (time.perf_counter() - t0) * 1000)
         if span is None:
             return QueryResult(spec, m, "", (), warnings=("no data: nothing has been ingested for this metric yet",),
                                extra={"no_data": True})
         start, end = span
         cur = self._resolved(start, end, source)
         prev = self._resolved(start - cur.days, start - 1, source) if spec.op == "change" else None
+        if source == "reviews" and spec.period.kind == "all" and spec.op != "change":
+            res = self._run_metric(spec, m, Scope(None, None, None, filters), cur, None, warnings)  # undated reviews count in "all"
+            return _with_elapsed(res, (time.perf_counter() - t0) * 1000)
         if source == "behavior":
             scope = Scope(start * DAY_S, (end + 1) * DAY_S, (start - cur.days) * DAY_S if prev else None, filters)
         else:
@@ -615,8 +630,8 @@ class QueryEngine:
     def _count_groups(self, compiled: Compiled) -> int:
         return int(self._fetch(f"SELECT count(*) FROM ({compiled.sql}) base", compiled.params)[0][0])
 
-    def _window_warnings(self, spec: QuerySpec, cur: ResolvedPeriod, prev: ResolvedPeriod | None, warnings: list[str]) -> None:
-        if spec.period.kind != "all" and not cur.complete:
+    def _window_warnings(self, spec: QuerySpec, cur: ResolvedPeriod | None, prev: ResolvedPeriod | None, warnings: list[str]) -> None:
+        if cur is not None and spec.period.kind != "all" and not cur.complete:
             warnings.append(f"incomplete window: {cur.label()} has data on {cur.covered_days} of its {cur.days} days")
         if prev is not None and not prev.complete:
             warnings.append(f"incomplete window: the earlier period {prev.label()} has data on only {prev.covered_days} of its "
@@ -634,7 +649,7 @@ class QueryEngine:
             out_cols = ("key", "label", "label_zh", *cols[1:])
             if spec.op in ("top", "bottom"):
                 out_cols = ("rank", *out_cols)
-        plabel, prevlabel = cur.label(), prev.label() if prev else ""
+        plabel, prevlabel = (cur.label() if cur else ""), (prev.label() if prev else "")
         for i, r in enumerate(rows):
             r = tuple(_plain(x) for x in r)
             d = dict(zip(cols, r))
