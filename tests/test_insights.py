@@ -238,3 +238,19 @@ def test_bad_frames_are_clear_errors():
     with pytest.raises(KnowledgeError, match="missing columns"):
         compute_all(pd.DataFrame({"user": ["a"], "item_id": [1]}))
     assert compute_all(None, None) == []
+
+
+def test_model_features_from_duckdb_equal_pandas(df):
+    cutoff = int(df["ts"].max()) - 3 * DAY_S
+    f = propensity_features(df, cutoff)
+    before = df[df["ts"] < cutoff]
+    g = before.groupby("user")
+    assert list(f.index) == sorted(before["user"].unique())
+    buys = before[before["behavior"] == "buy"]
+    assert (f["n_buy"] == buys.groupby("user").size().reindex(f.index, fill_value=0)).all()
+    assert (f["buy_days"] == (buys["ts"] // DAY_S).groupby(buys["user"]).nunique().reindex(f.index, fill_value=0)).all()
+    assert np.allclose(f["recency_days"], (cutoff - g["ts"].max()) / DAY_S)
+    pairs = before.assign(c=before["behavior"] == "cart", y=before["behavior"] == "buy").groupby(["user", "item_id"])[["c", "y"]].any()
+    open_cart = (pairs["c"] & ~pairs["y"]).groupby(level=0).sum().reindex(f.index, fill_value=0)
+    assert (f["open_cart_items"] == open_cart).all()
+    assert (f.loc[f["n_buy"] == 0, "buy_recency_days"] == 999.0).all()

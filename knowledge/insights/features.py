@@ -1,72 +1,57 @@
-"""Per-user behaviour features (vectorised), shared by segments and the propensity model."""
+"""Per-user behaviour features for the propensity model, aggregated by DuckDB (one row per
+user, so the model's memory grows with users, not with the log) and handed to pandas/sklearn.
+
+Every feature uses only events strictly before `ref_ts`.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-
-from .prepare import BUY, CART, DAY_S, FAV, PV, BehaviorData
 
 FEATURES: tuple[str, ...] = (
     "n_pv", "n_cart", "n_fav", "n_buy", "active_days", "buy_days", "n_items", "n_categories",
     "recency_days", "buy_recency_days", "cart_recency_days", "tenure_days",
     "pv_last1d", "cart_last1d", "fav_last1d", "buy_last1d", "pv_last3d", "cart_last3d", "open_cart_items",
 )
-_NEVER = 999.0  # recency for "never did it" (tree models and logistic regression both cope)
+NEVER = 999.0  # recency for "never did it" (tree models and logistic regression both cope)
+DAY_S = 86_400
+
+FEATURES_SQL = f"""
+WITH e AS (SELECT user, item_id, category_id, behavior AS b, ts, ts // {DAY_S} AS day FROM behavior WHERE ts < $ref),
+oc AS (SELECT user, count(*) AS open_cart_items FROM (
+         SELECT user, item_id, bool_or(b = 1) AS carted, bool_or(b = 3) AS bought FROM e GROUP BY user, item_id)
+       WHERE carted AND NOT bought GROUP BY user),
+f AS (SELECT user,
+  count(*) FILTER (WHERE b = 0) AS n_pv, count(*) FILTER (WHERE b = 1) AS n_cart,
+  count(*) FILTER (WHERE b = 2) AS n_fav, count(*) FILTER (WHERE b = 3) AS n_buy,
+  count(DISTINCT day) AS active_days, count(DISTINCT day) FILTER (WHERE b = 3) AS buy_days,
+  count(DISTINCT item_id) AS n_items, count(DISTINCT category_id) AS n_categories,
+  ($ref - max(ts)) / {DAY_S}.0 AS recency_days,
+  coalesce(($ref - max(ts) FILTER (WHERE b = 3)) / {DAY_S}.0, {NEVER}) AS buy_recency_days,
+  coalesce(($ref - max(ts) FILTER (WHERE b = 1)) / {DAY_S}.0, {NEVER}) AS cart_recency_days,
+  ($ref - min(ts)) / {DAY_S}.0 AS tenure_days,
+  count(*) FILTER (WHERE b = 0 AND ts >= $ref - {DAY_S}) AS pv_last1d,
+  count(*) FILTER (WHERE b = 1 AND ts >= $ref - {DAY_S}) AS cart_last1d,
+  count(*) FILTER (WHERE b = 2 AND ts >= $ref - {DAY_S}) AS fav_last1d,
+  count(*) FILTER (WHERE b = 3 AND ts >= $ref - {DAY_S}) AS buy_last1d,
+  count(*) FILTER (WHERE b = 0 AND ts >= $ref - {3 * DAY_S}) AS pv_last3d,
+  count(*) FILTER (WHERE b = 1 AND ts >= $ref - {3 * DAY_S}) AS cart_last3d
+  FROM e GROUP BY user)
+SELECT f.*, coalesce(oc.open_cart_items, 0) AS open_cart_items FROM f LEFT JOIN oc USING (user) ORDER BY user
+"""
+
+LABELS_SQL = "SELECT DISTINCT user FROM behavior WHERE behavior = 3 AND ts >= $start AND ts < $end"
 
 
-def _distinct_per_user(user: np.ndarray, codes: np.ndarray, n_codes: int, n_users: int) -> np.ndarray:
-    """Number of distinct `codes` (dense, < n_codes) per user code."""
-    if len(user) == 0:
-        return np.zeros(n_users, dtype=np.int64)
-    k = max(n_codes, 1)
-    pairs = pd.unique(user * k + codes)
-    return np.bincount(pairs // k, minlength=n_users)
+def user_features(engine, ref_ts: int) -> pd.DataFrame:
+    """Features of every user with at least one event before `ref_ts`. Index: user pseudonym."""
+    rows = engine.sql(FEATURES_SQL, {"ref": int(ref_ts)})
+    f = pd.DataFrame(rows, columns=["user", *[c for c in FEATURES if c != "open_cart_items"], "open_cart_items"])
+    f = f.set_index("user")
+    for c in FEATURES:
+        f[c] = f[c].astype("float64") if c.endswith("_days") else f[c].astype("int64")
+    return f[list(FEATURES)]
 
 
-def _last_ts(user: np.ndarray, ts: np.ndarray, n_users: int, fill: int) -> np.ndarray:
-    out = np.full(n_users, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(out, user, ts)
-    out[out == np.iinfo(np.int64).min] = fill
-    return out
-
-
-def user_features(data: BehaviorData, ref_ts: int) -> pd.DataFrame:
-    """Features of every user with at least one event before `ref_ts` (events at or after
-    `ref_ts` are ignored). Index: user code; columns: FEATURES."""
-    m = data.ts < ref_ts
-    u, b, ts = data.user[m], data.b[m].astype(np.int64), data.ts[m]
-    day = data.day[m] - int(data.day.min())
-    (ic, iu), (cc, cu) = data.item_codes, data.category_codes
-    ic, cc = ic[m], cc[m]
-    n_days = int(data.day.max() - data.day.min()) + 1
-    nu = data.n_users
-    counts = np.bincount(u * 4 + b, minlength=nu * 4).reshape(nu, 4)
-    present = counts.sum(axis=1) > 0
-    f = pd.DataFrame(counts, columns=["n_pv", "n_cart", "n_fav", "n_buy"])
-    f["active_days"] = _distinct_per_user(u, day, n_days, nu)
-    isbuy = b == BUY
-    f["buy_days"] = _distinct_per_user(u[isbuy], day[isbuy], n_days, nu)
-    f["n_items"] = _distinct_per_user(u, ic, len(iu), nu)
-    f["n_categories"] = _distinct_per_user(u, cc, len(cu), nu)
-    first = np.full(nu, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, u, ts)
-    last = _last_ts(u, ts, nu, ref_ts)
-    f["recency_days"] = (ref_ts - last) / DAY_S
-    never = ref_ts - int(_NEVER * DAY_S)
-    f["buy_recency_days"] = (ref_ts - _last_ts(u[isbuy], ts[isbuy], nu, never)) / DAY_S
-    iscart = b == CART
-    f["cart_recency_days"] = (ref_ts - _last_ts(u[iscart], ts[iscart], nu, never)) / DAY_S
-    f["tenure_days"] = np.where(present, (ref_ts - np.minimum(first, ref_ts)) / DAY_S, 0.0)
-    for name, code, days in (("pv_last1d", PV, 1), ("cart_last1d", CART, 1), ("fav_last1d", FAV, 1),
-                             ("buy_last1d", BUY, 1), ("pv_last3d", PV, 3), ("cart_last3d", CART, 3)):
-        sel = (b == code) & (ts >= ref_ts - days * DAY_S)
-        f[name] = np.bincount(u[sel], minlength=nu)
-    # items carted and not bought (before ref_ts)
-    k = max(len(iu), 1)
-    carted = pd.unique(u[iscart] * k + ic[iscart])
-    bought = pd.unique(u[isbuy] * k + ic[isbuy])
-    open_pairs = carted[~np.isin(carted, bought)]
-    f["open_cart_items"] = np.bincount(open_pairs // k, minlength=nu)
-    f = f[list(FEATURES)]
-    return f[present]
+def bought_between(engine, start_ts: int, end_ts: int) -> set[str]:
+    return {r[0] for r in engine.sql(LABELS_SQL, {"start": int(start_ts), "end": int(end_ts)})}

@@ -220,11 +220,11 @@ class QueryEngine:
 
     def _fetch(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
-            return self.con.execute(sql, list(params)).fetchall()
+            return self.con.execute(sql, params if isinstance(params, dict) else list(params)).fetchall()
 
-    def sql(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        """Run raw SQL over the engine's tables (behavior, reviews, review_aspects, catalog via
-        `catalog_names`, user_segment after `ensure_segments`). For benchmarks and diagnostics."""
+    def sql(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
+        """Run raw SQL over the engine's tables (behavior, reviews, review_aspects, user_segment
+        after `ensure_segments`): model features, benchmarks, diagnostics — not metrics."""
         return self._fetch(sql, params)
 
     def behavior_frame(self):
