@@ -1,7 +1,8 @@
 """Per-user behaviour features for the propensity model, aggregated by DuckDB (one row per
 user, so the model's memory grows with users, not with the log) and handed to pandas/sklearn.
 
-Every feature uses only events strictly before `ref_ts`.
+Every feature at a cutoff uses only events strictly before it. `user_features_at` computes
+the features at several cutoffs in ONE scan of the log (conditional aggregates per cutoff).
 """
 
 from __future__ import annotations
@@ -16,41 +17,68 @@ FEATURES: tuple[str, ...] = (
 NEVER = 999.0  # recency for "never did it" (tree models and logistic regression both cope)
 DAY_S = 86_400
 
-FEATURES_SQL = f"""
-WITH e AS (SELECT user, item_id, category_id, behavior AS b, ts, ts // {DAY_S} AS day FROM behavior WHERE ts < $ref),
-oc AS (SELECT user, count(*) AS open_cart_items FROM (
-         SELECT user, item_id, bool_or(b = 1) AS carted, bool_or(b = 3) AS bought FROM e GROUP BY user, item_id)
-       WHERE carted AND NOT bought GROUP BY user),
-f AS (SELECT user,
-  count(*) FILTER (WHERE b = 0) AS n_pv, count(*) FILTER (WHERE b = 1) AS n_cart,
-  count(*) FILTER (WHERE b = 2) AS n_fav, count(*) FILTER (WHERE b = 3) AS n_buy,
-  count(DISTINCT day) AS active_days, count(DISTINCT day) FILTER (WHERE b = 3) AS buy_days,
-  count(DISTINCT item_id) AS n_items, count(DISTINCT category_id) AS n_categories,
-  ($ref - max(ts)) / {DAY_S}.0 AS recency_days,
-  coalesce(($ref - max(ts) FILTER (WHERE b = 3)) / {DAY_S}.0, {NEVER}) AS buy_recency_days,
-  coalesce(($ref - max(ts) FILTER (WHERE b = 1)) / {DAY_S}.0, {NEVER}) AS cart_recency_days,
-  ($ref - min(ts)) / {DAY_S}.0 AS tenure_days,
-  count(*) FILTER (WHERE b = 0 AND ts >= $ref - {DAY_S}) AS pv_last1d,
-  count(*) FILTER (WHERE b = 1 AND ts >= $ref - {DAY_S}) AS cart_last1d,
-  count(*) FILTER (WHERE b = 2 AND ts >= $ref - {DAY_S}) AS fav_last1d,
-  count(*) FILTER (WHERE b = 3 AND ts >= $ref - {DAY_S}) AS buy_last1d,
-  count(*) FILTER (WHERE b = 0 AND ts >= $ref - {3 * DAY_S}) AS pv_last3d,
-  count(*) FILTER (WHERE b = 1 AND ts >= $ref - {3 * DAY_S}) AS cart_last3d
-  FROM e GROUP BY user)
-SELECT f.*, coalesce(oc.open_cart_items, 0) AS open_cart_items FROM f LEFT JOIN oc USING (user) ORDER BY user
-"""
 
-LABELS_SQL = "SELECT DISTINCT user FROM behavior WHERE behavior = 3 AND ts >= $start AND ts < $end"
+def features_sql(n_cutoffs: int) -> str:
+    """One scan per grouping, no DISTINCT aggregates: distinct days / items / categories and open
+    carts are counted from per-(user, day), per-(user, item) and per-(user, category) first
+    timestamps, so a feature at cutoff c is a count of groups whose first event is before c."""
+    cs = [f"$c{k}" for k in range(n_cutoffs)]
+    d = DAY_S
+    per_user, per_day, per_item, per_cat = [], [], [], []
+    for k, r in enumerate(cs):
+        w = f"ts < {r}"
+        per_user += [
+            f"count(*) FILTER (WHERE {w} AND b = 0) AS f{k}_n_pv", f"count(*) FILTER (WHERE {w} AND b = 1) AS f{k}_n_cart",
+            f"count(*) FILTER (WHERE {w} AND b = 2) AS f{k}_n_fav", f"count(*) FILTER (WHERE {w} AND b = 3) AS f{k}_n_buy",
+            f"({r} - max(ts) FILTER (WHERE {w})) / {d}.0 AS f{k}_recency_days",
+            f"coalesce(({r} - max(ts) FILTER (WHERE {w} AND b = 3)) / {d}.0, {NEVER}) AS f{k}_buy_recency_days",
+            f"coalesce(({r} - max(ts) FILTER (WHERE {w} AND b = 1)) / {d}.0, {NEVER}) AS f{k}_cart_recency_days",
+            f"({r} - min(ts)) / {d}.0 AS f{k}_tenure_days",
+            f"count(*) FILTER (WHERE {w} AND b = 0 AND ts >= {r} - {d}) AS f{k}_pv_last1d",
+            f"count(*) FILTER (WHERE {w} AND b = 1 AND ts >= {r} - {d}) AS f{k}_cart_last1d",
+            f"count(*) FILTER (WHERE {w} AND b = 2 AND ts >= {r} - {d}) AS f{k}_fav_last1d",
+            f"count(*) FILTER (WHERE {w} AND b = 3 AND ts >= {r} - {d}) AS f{k}_buy_last1d",
+            f"count(*) FILTER (WHERE {w} AND b = 0 AND ts >= {r} - {3 * d}) AS f{k}_pv_last3d",
+            f"count(*) FILTER (WHERE {w} AND b = 1 AND ts >= {r} - {3 * d}) AS f{k}_cart_last3d",
+        ]
+        per_day += [f"count(*) FILTER (WHERE first < {r}) AS f{k}_active_days", f"count(*) FILTER (WHERE first_buy < {r}) AS f{k}_buy_days"]
+        per_item += [f"count(*) FILTER (WHERE first < {r}) AS f{k}_n_items",
+                     f"count(*) FILTER (WHERE first_cart < {r} AND (first_buy IS NULL OR first_buy >= {r})) AS f{k}_open_cart_items"]
+        per_cat += [f"count(*) FILTER (WHERE first < {r}) AS f{k}_n_categories"]
+    return f"""
+WITH e AS (SELECT user, item_id, category_id, behavior AS b, ts FROM behavior WHERE ts < $cmax),
+pu AS (SELECT user, {', '.join(per_user)} FROM e GROUP BY user),
+ud AS (SELECT user, min(ts) AS first, min(ts) FILTER (WHERE b = 3) AS first_buy FROM e GROUP BY user, ts // {d}),
+pd_ AS (SELECT user, {', '.join(per_day)} FROM ud GROUP BY user),
+ui AS (SELECT user, min(ts) AS first, min(ts) FILTER (WHERE b = 1) AS first_cart, min(ts) FILTER (WHERE b = 3) AS first_buy
+       FROM e GROUP BY user, item_id),
+pi AS (SELECT user, {', '.join(per_item)} FROM ui GROUP BY user),
+uc AS (SELECT user, min(ts) AS first FROM e GROUP BY user, category_id),
+pc AS (SELECT user, {', '.join(per_cat)} FROM uc GROUP BY user)
+SELECT * FROM pu JOIN pd_ USING (user) JOIN pi USING (user) JOIN pc USING (user) ORDER BY user"""
+
+
+def user_features_at(engine, cutoffs: list[int]) -> list[pd.DataFrame]:
+    """Features of every user with at least one event before each cutoff. Index: user pseudonym."""
+    params = {f"c{k}": int(c) for k, c in enumerate(cutoffs)}
+    params["cmax"] = int(max(cutoffs))
+    df = engine.frame_sql(features_sql(len(cutoffs)), params).set_index("user")
+    out = []
+    for k in range(len(cutoffs)):
+        f = df[[f"f{k}_{c}" for c in FEATURES]]
+        f.columns = list(FEATURES)
+        f = f[f["n_pv"] + f["n_cart"] + f["n_fav"] + f["n_buy"] > 0].copy()
+        for c in FEATURES:
+            f[c] = f[c].astype("float64") if c.endswith("_days") else f[c].astype("int64")
+        out.append(f)
+    return out
 
 
 def user_features(engine, ref_ts: int) -> pd.DataFrame:
-    """Features of every user with at least one event before `ref_ts`. Index: user pseudonym."""
-    rows = engine.sql(FEATURES_SQL, {"ref": int(ref_ts)})
-    f = pd.DataFrame(rows, columns=["user", *[c for c in FEATURES if c != "open_cart_items"], "open_cart_items"])
-    f = f.set_index("user")
-    for c in FEATURES:
-        f[c] = f[c].astype("float64") if c.endswith("_days") else f[c].astype("int64")
-    return f[list(FEATURES)]
+    return user_features_at(engine, [ref_ts])[0]
+
+
+LABELS_SQL = "SELECT DISTINCT user FROM behavior WHERE behavior = 3 AND ts >= $start AND ts < $end"
 
 
 def bought_between(engine, start_ts: int, end_ts: int) -> set[str]:

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .features import bought_between, user_features
+from .features import bought_between, user_features, user_features_at
 from .prepare import DAY_S, BehaviorData, day_to_date, prepare
 
 Model = Literal["hgb", "logistic"]
@@ -112,9 +112,12 @@ def propensity(
     end = (int(eng.bounds().last_day) + 1) * DAY_S  # midnight after the log's last day
     c_test = end - ld * DAY_S
     c_train = c_test - ld * DAY_S
-    x_tr = user_features(eng, c_train)
+    if end_features is None:
+        x_tr, x_te, x_all = user_features_at(eng, [c_train, c_test, end])  # one scan for the three cutoffs
+    else:
+        x_tr, x_te = user_features_at(eng, [c_train, c_test])
+        x_all = end_features
     y_tr = propensity_labels(eng, x_tr.index.to_numpy(), c_train, ld)
-    x_te = user_features(eng, c_test)
     y_te = propensity_labels(eng, x_te.index.to_numpy(), c_test, ld)
     if len(x_tr) and 0 < y_tr.sum() < len(y_tr):
         clf = _make_model(model, seed)
@@ -129,7 +132,6 @@ def propensity(
         lift = float(y_te[top].mean() / base)
     else:
         lift = float("nan")
-    x_all = end_features if end_features is not None else user_features(eng, end)
     p_all = clf.predict_proba(x_all.to_numpy(dtype=np.float64))[:, 1] if len(x_all) else np.array([])
     scores = pd.DataFrame({"user": x_all.index.to_numpy(dtype=object), "propensity": p_all})
     scores = scores.sort_values(["propensity", "user"], ascending=[False, True]).reset_index(drop=True)

@@ -227,6 +227,11 @@ class QueryEngine:
         after `ensure_segments`): model features, benchmarks, diagnostics — not metrics."""
         return self._fetch(sql, params)
 
+    def frame_sql(self, sql: str, params: Sequence | dict = ()):
+        """Raw SQL → a DataFrame (model features)."""
+        with self._lock:
+            return self.con.execute(sql, params if isinstance(params, dict) else list(params)).df()
+
     def behavior_frame(self):
         """The behaviour log as a DataFrame in the store's contract (for model features: the
         propensity model trains on pandas/sklearn). Metrics never go through this."""
@@ -690,7 +695,9 @@ class QueryEngine:
         support = spec.min_support if spec.min_support is not None else METRIC_SQL[spec.metric].support_default
         support = max(2, support)  # never a recommendation from one person's activity
         anchor = tuple(v for d, vals in scope.filters if d == "item" for v in vals)
-        compiled = compile_pairs(spec.metric, scope, anchor=anchor, min_users=support, limit=spec.limit)
+        # views are dense: pair the 300 items most users viewed (purchases: 5,000), plus the anchor
+        top_items = 300 if spec.metric == "viewed_together" else 5000
+        compiled = compile_pairs(spec.metric, scope, anchor=anchor, min_users=support, limit=spec.limit, top_items=top_items)
         raw = [tuple(_plain(x) for x in r) for r in self._fetch(compiled.sql, compiled.params)]
         self._window_warnings(spec, cur, None, warnings)
         if not raw:
@@ -712,7 +719,7 @@ class QueryEngine:
         cols = ("rank", "item_a", "item_b", "label", "label_zh", "value", "users_a", "users_b", "n_users", "confidence", "lift")
         return QueryResult(spec=spec, metric=m, sql=compiled.sql, params=tuple(compiled.params), columns=cols, rows=tuple(rows),
                            period=cur, facts=tuple(facts), warnings=tuple(warnings),
-                           extra={"min_support": support, "basis": "distinct users", "source": self.source})
+                           extra={"min_support": support, "basis": "distinct users", "source": self.source, "paired_items": top_items})
 
     # ------------------------------------------------------------------ explaining
     def explain(self, result: QueryResult, lang: str = "en") -> str:
