@@ -68,7 +68,7 @@ class LogBounds:
     rows: int
     first_day: int | None
     last_day: int | None
-    days: np.ndarray  # sorted day numbers that hold data
+    days: np.ndarray  # sorted day numbers that hold data (behaviour: ≥ 10% of the median day's events)
 
     def covered(self, start: int, end: int) -> int:
         return int(np.searchsorted(self.days, end, side="right") - np.searchsorted(self.days, start, side="left"))
@@ -254,7 +254,11 @@ class QueryEngine:
         """Rows and days of the behaviour log (computed once)."""
         if self._bounds is None:
             rows = self._fetch(f"SELECT count(*), min(ts // {DAY_S}), max(ts // {DAY_S}) FROM behavior")[0]
-            days = np.array([r[0] for r in self._fetch(f"SELECT DISTINCT ts // {DAY_S} AS d FROM behavior ORDER BY d")], dtype=np.int64)
+            per_day = self._fetch(f"SELECT ts // {DAY_S} AS d, count(*) FROM behavior GROUP BY d ORDER BY d")
+            # a day "holds data" when it has at least a tenth of the median day's events: a few
+            # stray timestamps do not make a window look complete
+            floor = 0.1 * float(np.median([n for _, n in per_day])) if per_day else 0.0
+            days = np.array([d for d, n in per_day if n >= floor], dtype=np.int64)
             self._bounds = LogBounds(int(rows[0]), rows[1], rows[2], days)
         return self._bounds
 
