@@ -68,14 +68,29 @@ def generate(rows: int, out: Path, *, days: int = 28) -> list[Path]:
 
 # ---------------------------------------------------------------------- the variants (one per process)
 def run_ours(files: list[str], memory_limit: str, threads: int, tmp: str) -> dict:
-    from knowledge.insights import compute_all
+    """compute_all's steps one by one (the same calls, in its order), each printed as it ends, so a
+    run cut by the time box still says how far it got."""
+    from knowledge.insights import compose as C
     from knowledge.insights.synthetic import make_reviews
     from knowledge.query import QueryEngine
 
     t0 = time.perf_counter()
     eng = QueryEngine.from_parquet(files, reviews=make_reviews(2000), memory_limit=memory_limit, threads=threads, temp_directory=tmp)
-    ins = compute_all(engine=eng)
-    return {"seconds": time.perf_counter() - t0, "insights": len(ins)}
+    names = C._Names(eng)
+    steps = {"load + bounds": lambda: eng.bounds() and [],
+             "funnels": lambda: C.funnel_insights(eng, names), "top": lambda: C.top_insights(eng, names),
+             "categories": lambda: C.category_insights(eng, names), "hours": lambda: C.hour_insights(eng),
+             "trends": lambda: C.trend_insights(eng, names), "segments": lambda: C.segment_insights(eng, names),
+             "recommendations": lambda: C.recommendation_insights(eng, names), "propensity": lambda: C.propensity_insights(eng),
+             "reviews": lambda: C.review_insights(eng)}
+    n, times = 0, {}
+    for name, fn in steps.items():
+        t = time.perf_counter()
+        n += len(fn() or [])
+        times[name] = round(time.perf_counter() - t, 2)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"STEP {name} {times[name]} s (peak RSS so far {rss:.0f} MB)", flush=True)
+    return {"seconds": time.perf_counter() - t0, "insights": n, "steps": times}
 
 
 def run_pandas(files: list[str], src: str) -> dict:
@@ -170,8 +185,9 @@ def spawn(variant: str, files_json: Path, args, timeout: float) -> dict:
     t0 = time.perf_counter()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
-        return {"timed_out": True, "seconds": time.perf_counter() - t0}
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        return {"timed_out": True, "seconds": time.perf_counter() - t0, "steps_done": [x[5:] for x in out.splitlines() if x.startswith("STEP ")]}
     for line in p.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
@@ -187,6 +203,7 @@ def main() -> None:
     ap.add_argument("--pandas-src", default="/work/bench-data/pandas-src",
                     help="a tree whose knowledge.insights is the pandas path (e.g. `git archive 27d7e79 knowledge | tar -x -C DIR`)")
     ap.add_argument("--no-pandas", action="store_true")
+    ap.add_argument("--variants", nargs="+", default=["baseline", "ours", "pandas"], choices=["baseline", "ours", "pandas"])
     ap.add_argument("--memory-limit", default="2GB")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--tmp", type=Path, default=None)
@@ -211,14 +228,14 @@ def main() -> None:
         fj.write_text(json.dumps([str(f) for f in files]))
         print(f"\n## {rows:,} rows ({len(files)} part(s), {sum(f.stat().st_size for f in files) / 2**20:.0f} MiB; generated in {time.perf_counter() - t0:.1f} s)")
         res = {}
-        for variant in ("baseline", "ours", "pandas"):
+        for variant in args.variants:
             if variant == "pandas" and args.no_pandas:
                 continue
             load = os.getloadavg()[0]
             res[variant] = spawn(variant, fj, args, args.pandas_timeout if variant == "pandas" else args.timeout)
             res[variant]["load_before"] = load
             print(f"  {variant:8s} {json.dumps(res[variant])}", flush=True)
-        ours = res["ours"].get("seconds")
+        ours = res.get("ours", {}).get("seconds") if not res.get("ours", {}).get("timed_out") else None
         for other in ("baseline", "pandas"):
             o = res.get(other, {})
             if ours and o.get("seconds") and not o.get("timed_out") and "error" not in o:
