@@ -68,7 +68,7 @@ class LogBounds:
     rows: int
     first_day: int | None
     last_day: int | None
-    days: np.ndarray  # sorted day numbers that hold data
+    days: np.ndarray  # sorted day numbers that hold data (behaviour: ≥ 10% of the median day's events)
 
     def covered(self, start: int, end: int) -> int:
         return int(np.searchsorted(self.days, end, side="right") - np.searchsorted(self.days, start, side="left"))
@@ -144,13 +144,21 @@ class QueryEngine:
         con = cls._connect(memory_limit, threads, temp_directory)
         if behavior is not None and len(behavior):
             from ..readers import BEHAVIORS
+            from ..types import KnowledgeError
 
+            missing = [c for c in ("user", "item_id", "category_id", "behavior", "ts") if c not in behavior.columns]
+            if missing:
+                raise KnowledgeError(f"behaviour frame is missing columns {missing} (expected user, item_id, category_id, behavior, ts)")
             b = behavior["behavior"]
             if hasattr(b, "cat") and tuple(b.cat.categories) == BEHAVIORS:
                 codes = b.cat.codes.to_numpy().astype(np.int8)
             else:
                 idx = {k: i for i, k in enumerate(BEHAVIORS)}
-                codes = np.array([idx[str(x)] for x in b], dtype=np.int8)
+                raw = b.astype(str).map(idx)
+                if raw.isna().any():
+                    bad = sorted(set(b.astype(str)[raw.isna()]))[:5]
+                    raise KnowledgeError(f"behaviour frame: unknown behaviour values {bad} (expected pv, cart, fav, buy)")
+                codes = raw.to_numpy().astype(np.int8)
             table = pa.table({
                 "user": pa.array(behavior["user"].astype(str).to_numpy(dtype=object), pa.string()),
                 "item_id": pa.array(behavior["item_id"].to_numpy(dtype=np.int64)),
@@ -212,12 +220,17 @@ class QueryEngine:
 
     def _fetch(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
-            return self.con.execute(sql, list(params)).fetchall()
+            return self.con.execute(sql, params if isinstance(params, dict) else list(params)).fetchall()
 
-    def sql(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        """Run raw SQL over the engine's tables (behavior, reviews, review_aspects, catalog via
-        `catalog_names`, user_segment after `ensure_segments`). For benchmarks and diagnostics."""
+    def sql(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
+        """Run raw SQL over the engine's tables (behavior, reviews, review_aspects, user_segment
+        after `ensure_segments`): model features, benchmarks, diagnostics — not metrics."""
         return self._fetch(sql, params)
+
+    def frame_sql(self, sql: str, params: Sequence | dict = ()):
+        """Raw SQL → a DataFrame (model features)."""
+        with self._lock:
+            return self.con.execute(sql, params if isinstance(params, dict) else list(params)).df()
 
     def behavior_frame(self):
         """The behaviour log as a DataFrame in the store's contract (for model features: the
@@ -241,7 +254,11 @@ class QueryEngine:
         """Rows and days of the behaviour log (computed once)."""
         if self._bounds is None:
             rows = self._fetch(f"SELECT count(*), min(ts // {DAY_S}), max(ts // {DAY_S}) FROM behavior")[0]
-            days = np.array([r[0] for r in self._fetch(f"SELECT DISTINCT ts // {DAY_S} AS d FROM behavior ORDER BY d")], dtype=np.int64)
+            per_day = self._fetch(f"SELECT ts // {DAY_S} AS d, count(*) FROM behavior GROUP BY d ORDER BY d")
+            # a day "holds data" when it has at least a tenth of the median day's events: a few
+            # stray timestamps do not make a window look complete
+            floor = 0.1 * float(np.median([n for _, n in per_day])) if per_day else 0.0
+            days = np.array([d for d, n in per_day if n >= floor], dtype=np.int64)
             self._bounds = LogBounds(int(rows[0]), rows[1], rows[2], days)
         return self._bounds
 
@@ -440,12 +457,19 @@ class QueryEngine:
         filters = self._resolve_filters(spec)
         span = self.resolve_period(spec.period, source)
         warnings: list[str] = []
+        if span is None and source == "reviews" and spec.period.kind == "all" and spec.op != "change":
+            # reviews with no dates at all: "all" is every review, with no period to name
+            res = self._run_metric(spec, m, Scope(None, None, None, filters), None, None, warnings)
+            return _with_elapsed(res, (time.perf_counter() - t0) * 1000)
         if span is None:
             return QueryResult(spec, m, "", (), warnings=("no data: nothing has been ingested for this metric yet",),
                                extra={"no_data": True})
         start, end = span
         cur = self._resolved(start, end, source)
         prev = self._resolved(start - cur.days, start - 1, source) if spec.op == "change" else None
+        if source == "reviews" and spec.period.kind == "all" and spec.op != "change":
+            res = self._run_metric(spec, m, Scope(None, None, None, filters), cur, None, warnings)  # undated reviews count in "all"
+            return _with_elapsed(res, (time.perf_counter() - t0) * 1000)
         if source == "behavior":
             scope = Scope(start * DAY_S, (end + 1) * DAY_S, (start - cur.days) * DAY_S if prev else None, filters)
         else:
@@ -615,8 +639,8 @@ class QueryEngine:
     def _count_groups(self, compiled: Compiled) -> int:
         return int(self._fetch(f"SELECT count(*) FROM ({compiled.sql}) base", compiled.params)[0][0])
 
-    def _window_warnings(self, spec: QuerySpec, cur: ResolvedPeriod, prev: ResolvedPeriod | None, warnings: list[str]) -> None:
-        if spec.period.kind != "all" and not cur.complete:
+    def _window_warnings(self, spec: QuerySpec, cur: ResolvedPeriod | None, prev: ResolvedPeriod | None, warnings: list[str]) -> None:
+        if cur is not None and spec.period.kind != "all" and not cur.complete:
             warnings.append(f"incomplete window: {cur.label()} has data on {cur.covered_days} of its {cur.days} days")
         if prev is not None and not prev.complete:
             warnings.append(f"incomplete window: the earlier period {prev.label()} has data on only {prev.covered_days} of its "
@@ -634,7 +658,7 @@ class QueryEngine:
             out_cols = ("key", "label", "label_zh", *cols[1:])
             if spec.op in ("top", "bottom"):
                 out_cols = ("rank", *out_cols)
-        plabel, prevlabel = cur.label(), prev.label() if prev else ""
+        plabel, prevlabel = (cur.label() if cur else ""), (prev.label() if prev else "")
         for i, r in enumerate(rows):
             r = tuple(_plain(x) for x in r)
             d = dict(zip(cols, r))
@@ -675,7 +699,9 @@ class QueryEngine:
         support = spec.min_support if spec.min_support is not None else METRIC_SQL[spec.metric].support_default
         support = max(2, support)  # never a recommendation from one person's activity
         anchor = tuple(v for d, vals in scope.filters if d == "item" for v in vals)
-        compiled = compile_pairs(spec.metric, scope, anchor=anchor, min_users=support, limit=spec.limit)
+        # views are dense: pair the 300 items most users viewed (purchases: 5,000), plus the anchor
+        top_items = 300 if spec.metric == "viewed_together" else 5000
+        compiled = compile_pairs(spec.metric, scope, anchor=anchor, min_users=support, limit=spec.limit, top_items=top_items)
         raw = [tuple(_plain(x) for x in r) for r in self._fetch(compiled.sql, compiled.params)]
         self._window_warnings(spec, cur, None, warnings)
         if not raw:
@@ -697,7 +723,7 @@ class QueryEngine:
         cols = ("rank", "item_a", "item_b", "label", "label_zh", "value", "users_a", "users_b", "n_users", "confidence", "lift")
         return QueryResult(spec=spec, metric=m, sql=compiled.sql, params=tuple(compiled.params), columns=cols, rows=tuple(rows),
                            period=cur, facts=tuple(facts), warnings=tuple(warnings),
-                           extra={"min_support": support, "basis": "distinct users", "source": self.source})
+                           extra={"min_support": support, "basis": "distinct users", "source": self.source, "paired_items": top_items})
 
     # ------------------------------------------------------------------ explaining
     def explain(self, result: QueryResult, lang: str = "en") -> str:
