@@ -54,6 +54,26 @@ class Reading:
     followup: bool = False
 
 
+_CART = re.compile(r"(?<![a-z])(?:cart(?:s|ed)?|basket)(?![a-z])|加购|购物车")
+_FAV = re.compile(r"(?<![a-z])(?:fav(?:ou?rite[sd]?|orite[sd]?|s)?|wishlist\w*|sav(?:e|ed))(?![a-z])|收藏")
+_BUY = re.compile(r"(?<![a-z])(?:buy\w*|bought|purchas\w*|check(?:ed)? ?out|order\w*)(?![a-z])|购买|买|下单|付款")
+_RATIO_CUE = re.compile(r"(?<![a-z])(?:share|percent\w*|proportion|fraction|rate|ratio|how often|how many of|end(?:ed)? up|go(?:es)? on|went on)(?![a-z])"
+                        r"|比例|占比|百分之|比率|率|多少比例|最后|后来|最终")
+_NEVER = re.compile(r"(?<![a-z])(?:never|not|didn't|did not|don't|without|no)(?![a-z])|没|未|不")
+
+
+def _ratio_of(t: str) -> str | None:
+    """"among users who carted, what share bought" / "收藏了的人后来买的比例": cart→buy, fav→buy."""
+    if not (_BUY.search(t) and _RATIO_CUE.search(t)) or _NEVER.search(t):
+        return None
+    cart, fav = _CART.search(t), _FAV.search(t)
+    if cart and (not fav or cart.start() < fav.start()):
+        return "cart_to_buy" if cart.start() < _BUY.search(t).start() else None
+    if fav:
+        return "fav_to_buy" if fav.start() < _BUY.search(t).start() else None
+    return None
+
+
 def find_metric(t: str, lang: str) -> tuple[str | None, list[str]]:
     notes: list[str] = []
     ordered = V.METRIC_PATTERNS
@@ -61,6 +81,9 @@ def find_metric(t: str, lang: str) -> tuple[str | None, list[str]]:
     for name, pat in ordered[:3]:
         if pat.search(t):
             return name, notes
+    ratio = _ratio_of(t)
+    if ratio:
+        return ratio, notes
     if V.CONV.search(t):
         if V.BY_EVENTS.search(t):
             return "conversion_events", notes
@@ -143,7 +166,7 @@ def read(text: str, lang: str, resolver: Resolver, entities: Entities) -> Readin
     filter_dims = {_GROUP_DIM[m.group] for m in r.matches}
     filter_dims |= {_BEHAVIOUR_OF_REVIEW_DIM.get(d, d) for d in list(filter_dims)}
     free = [d for _, d in dims if d not in filter_dims]
-    if free:
+    if free and not (r.op is None and r.matches):
         r.dim = free[0]
     elif dims and not r.matches:
         r.dim = dims[0][1]
