@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=Path, default=ROOT / "bench" / "eval_spec_questions.jsonl")
     ap.add_argument("--modes", default="rules,model,adapter", help="comma-separated: rules, model, adapter")
     ap.add_argument("--adapter", default=str(ROOT / "growthpilot" / "models" / "spec_lora"), help="the spec adapter folder")
-    ap.add_argument("--limit", type=int, default=0, help="score only the first N questions with a spec (model modes)")
+    ap.add_argument("--limit", type=int, default=0, help="model modes: score only N questions with a spec, alternating en and zh (default: all)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads for the model (default 1: the CPU is shared)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = ap.parse_args(argv)
@@ -132,7 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     entities = catalogue_entities(ROOT / "growthpilot" / "demo" / "data" / "catalog.csv", extra={"last_day": "2026-10-21"})
     rows = load_questions(args.questions)
     queries = [r for r in rows if r["kind"] == "query"]
-    model_rows = queries[: args.limit] if args.limit else queries
+    model_rows = queries
+    if args.limit:  # a balanced subset: alternate English and Chinese questions
+        en = [r for r in queries if r["lang"] == "en"]
+        zh = [r for r in queries if r["lang"] == "zh"]
+        mixed = [r for pair in zip(en, zh) for r in pair] + en[len(zh):] + zh[len(en):]
+        model_rows = mixed[: args.limit]
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     report: dict = {"date": time.strftime("%Y-%m-%d"), "cpu": cpu_model(), "cores": os.cpu_count(), "load_before": os.getloadavg()[0],
                     "questions": len(rows), "with_spec": len(queries), "model_questions": len(model_rows), "modes": {}}

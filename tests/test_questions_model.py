@@ -150,3 +150,12 @@ def test_check_maps_zh_names_and_keeps_words():
     spec, _ = w.check_text('{"metric":"reviews","op":"total","filters":[{"dim":"review_product","values":["Lumi 护眼台灯"]},'
                            '{"dim":"sentiment","values":["negative"]}],"period":{"kind":"all"}}')
     assert spec.filter_values("review_product") == ("1005",) and spec.filter_values("sentiment") == ("negative",)
+
+
+async def test_sync_parse_inside_a_running_loop_still_uses_the_model():
+    fake, parser = _parser('{"metric":"buyers","op":"total","period":{"kind":"all"}}')
+    got = parser.parse("how much attention did the thing get?", lang="en")  # a loop runs in this thread
+    assert got.kind == "query" and got.spec.metric == "buyers" and len(fake.prompts) == 1
+    again = await parser.aparse("how much attention did the thing get?", lang="en")
+    assert again.kind == "none" and any("not JSON" in n for n in again.notes)  # the fake's default "OK" is refused
+    assert len(fake.prompts) == 2
