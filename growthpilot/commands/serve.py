@@ -66,7 +66,7 @@ def check_credentials(cfg, want_slack: bool, want_telegram: bool, env) -> tuple[
     return slack, telegram
 
 
-def _build_assistants(cfg, notifier, *, team: bool, customer: bool) -> dict[str, Any]:
+def _build_assistants(cfg, notifier, *, team: bool, customer: bool, shared_out: dict | None = None) -> dict[str, Any]:
     """The assistants the enabled channels need, through growthpilot.wiring, sharing ONE generator
     (one model worker) and one embedder between the team and customer audiences."""
     from .. import wiring
@@ -79,6 +79,8 @@ def _build_assistants(cfg, notifier, *, team: bool, customer: bool) -> dict[str,
         shared["embedder"] = wiring.build_embedder(cfg)
     if "generator" in params and hasattr(wiring, "build_generator"):
         shared["generator"] = wiring.build_generator(cfg)
+    if shared_out is not None and "generator" in shared:
+        shared_out["generator"] = shared["generator"]
     built: dict[str, Any] = {}
     if team:
         built["team"] = wiring.build_assistant(cfg, "team", **shared)
@@ -103,7 +105,8 @@ async def _serve(cfg, slack_creds, telegram_creds) -> dict:
         client = slack_app.client if slack_app else AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=cfg.slack.api_base_url)
         notifier = SlackHandoverNotifier(client, cfg.slack.handover_channel)
     want_team = slack_app is not None or bool(telegram_creds and cfg.telegram.team_chats)
-    assistants = _build_assistants(cfg, notifier, team=want_team, customer=telegram_creds is not None)
+    shared_parts: dict[str, Any] = {}
+    assistants = _build_assistants(cfg, notifier, team=want_team, customer=telegram_creds is not None, shared_out=shared_parts)
     ledger = EventLedger(cfg.data.dir / cfg.serve.state_file)
     channels: list = []
     if slack_app is not None:
@@ -123,10 +126,15 @@ async def _serve(cfg, slack_creds, telegram_creds) -> dict:
     try:
         summary = await run_channels(channels, stop, grace_s=cfg.serve.shutdown_grace_s)
     finally:
-        for a in {id(a): a for a in assistants.values()}.values():
-            close = getattr(a, "close", None)
+        # the assistants (their stores), then the ONE model worker they share: its thread is stopped
+        # and joined here, never left running into interpreter exit (that aborted with exit −6)
+        for part in [*{id(a): a for a in assistants.values()}.values(), *shared_parts.values()]:
+            close = getattr(part, "close", None)
             if callable(close):
-                close()
+                try:
+                    close()
+                except Exception as exc:  # noqa: BLE001 - keep closing the rest
+                    log.warning("closing %s failed: %s", type(part).__name__, exc)
         ledger.close()
     summary["channels"] = [c.name for c in channels]
     return summary
