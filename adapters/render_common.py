@@ -81,3 +81,10 @@ def interrupted_text(lang: str) -> str:
     if lang == "zh":
         return "⚠️ 回答被中断：服务在回答完成前重启了。请重新提问。"
     return "⚠️ Interrupted — the service restarted before this answer was finished. Please ask again."
+
+
+def queue_text(position: int, lang: str) -> str:
+    """What a person waiting for the model sees: their place in line (1 = next)."""
+    if lang == "zh":
+        return f"⏳ 现在有点忙：您排在第 {position} 位，回答会出现在这里。"
+    return f"⏳ Busy right now: you are #{position} in line — your answer will appear here."

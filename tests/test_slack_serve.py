@@ -241,7 +241,11 @@ async def test_serve_wires_both_channels_with_one_generator_and_stops_on_sigterm
         await tg_fake.stop()
     assert summary == {"cancelled": {"slack": 0, "telegram": 0}, "channels": ["slack", "telegram"]}
     assert [a for a, _ in built] == ["team", "customer"]
-    assert all(kw["generator"] is generator and kw["embedder"] == "embedder" for _, kw in built)  # one model worker
+    from bot.waiting_line import WaitingLine
+
+    line = built[0][1]["generator"]
+    assert isinstance(line, WaitingLine) and line.inner is generator  # one model worker, a fair line in front of it
+    assert all(kw["generator"] is line and kw["embedder"] == "embedder" for _, kw in built)
     assert Worker.closed == 1  # ... closed once at the end (its thread joined)
     assert all(kw["notify_handover"].channel == "CHANDOVER" for _, kw in built)  # hand-overs go to Slack
     assert update.params["text"] == "team answer" and sent.params["text"] == "customer answer"

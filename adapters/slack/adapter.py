@@ -24,12 +24,13 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.lang import detect_language
 from bot.protocols import AssistantProtocol
 from bot.types import Message, Reply
+from bot.waiting_line import listening
 
 from ..dedupe import EventLedger
 from ..failures import failure_text
 from ..inflight import InFlight
 from ..ratelimit import PerUserRateLimit
-from ..render_common import interrupted_text
+from ..render_common import interrupted_text, queue_text
 from ..render_slack import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
@@ -184,8 +185,10 @@ class SlackAdapter:
         posted = await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **ph.as_kwargs())
         updater = ThrottledUpdater(self.client, channel, posted["ts"], self.settings.update_interval_s, clock=self._clock)
         try:
+            lang = detect_language(message.text, "en")
             try:
-                reply = await self.assistant.handle(message, on_partial=updater.partial)
+                with listening(lambda pos: updater.partial(queue_text(pos, lang))):  # "you are #5 in line" in the placeholder
+                    reply = await self.assistant.handle(message, on_partial=updater.partial)
             except Exception as exc:  # noqa: BLE001 - the person gets a message, the log gets the trace
                 text = failure_text(exc, audience="team")
                 await updater.final(SlackMessage(text=text, blocks=[section(escape_mrkdwn(text))]))
@@ -258,9 +261,18 @@ class SlackAdapter:
 
     async def _answer_command(self, message: Message, response_url: str) -> None:
         webhook = AsyncWebhookClient(response_url)
+        told = False
+
+        async def tell_position(pos: int) -> None:
+            nonlocal told
+            if not told:  # once: a response_url takes at most 5 messages
+                told = True
+                await webhook.send(text=queue_text(pos, detect_language(message.text, "en")), response_type="ephemeral", replace_original=True)
+
         try:
             try:
-                reply = await self.assistant.handle(message)
+                with listening(tell_position):
+                    reply = await self.assistant.handle(message)
             except Exception as exc:  # noqa: BLE001
                 await webhook.send(text=failure_text(exc, audience="team"), response_type="ephemeral", replace_original=True)
                 return

@@ -34,12 +34,13 @@ from telegram.ext import (
 from bot.lang import detect_language
 from bot.protocols import AssistantProtocol, Handover, HandoverNotifier
 from bot.types import Audience, Message, Reply
+from bot.waiting_line import listening
 
 from ..dedupe import EventLedger
 from ..failures import failure_text
 from ..inflight import InFlight
 from ..ratelimit import PerChatPacer, PerUserRateLimit
-from ..render_common import interrupted_text, truncate
+from ..render_common import interrupted_text, queue_text, truncate
 from ..render_telegram import CAPTION_LIMIT, callback_data, parse_callback_data, render_messages, to_html
 from ..settings import TelegramSettings
 from ..handover import LoggingHandoverNotifier
@@ -262,8 +263,17 @@ class TelegramAdapter:
         try:
             await self._typing(chat_id)  # at once, however fast the answer turns out to be
             typing = asyncio.create_task(self._keep_typing(chat_id))
+            told = False
+
+            async def tell_position(pos: int) -> None:
+                nonlocal told
+                if not told:  # once per request: more would be noise (and count against Telegram's limits)
+                    told = True
+                    await self.send_message(chat_id, to_html(queue_text(pos, message.locale or detect_language(message.text, "en"))))
+
             try:
-                reply = await assistant.handle(message)
+                with listening(tell_position):
+                    reply = await assistant.handle(message)
             except Exception as exc:  # noqa: BLE001 - the person gets a message, the log gets the trace
                 reply = Reply(text=failure_text(exc, message.locale or "en", audience=message.audience))
             finally:

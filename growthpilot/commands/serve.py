@@ -78,7 +78,11 @@ def _build_assistants(cfg, notifier, *, team: bool, customer: bool, shared_out: 
     if "embedder" in params and hasattr(wiring, "build_embedder"):
         shared["embedder"] = wiring.build_embedder(cfg)
     if "generator" in params and hasattr(wiring, "build_generator"):
-        shared["generator"] = wiring.build_generator(cfg)
+        from bot.waiting_line import WaitingLine
+
+        # a burst waits in a fair line in front of the worker's small queue (told its place), never "busy"
+        shared["generator"] = WaitingLine(wiring.build_generator(cfg), slots=min(cfg.serve.model_slots, cfg.generation.queue_size + 1),
+                                          max_waiting=cfg.serve.max_waiting)
     if shared_out is not None and "generator" in shared:
         shared_out["generator"] = shared["generator"]
     built: dict[str, Any] = {}
