@@ -9,7 +9,9 @@ import signal
 
 import pytest
 
-from adapters.service import SlackChannel, TelegramChannel, install_signal_handlers, run_channels
+from adapters.service import install_signal_handlers, run_channels
+from adapters.slack.channel import SlackChannel
+from adapters.telegram.channel import TelegramChannel
 from fakes.assistant import ScriptedAssistant
 from fakes.slack_api import FakeSlackAPI, event_body, mention, slash_form
 from fakes.slack_harness import start_harness as start_slack
@@ -221,7 +223,7 @@ async def test_serve_wires_both_channels_with_one_generator_and_stops_on_sigterm
     monkeypatch.setattr(wiring, "build_assistant", fake_build)
     monkeypatch.setattr(wiring, "build_generator", lambda cfg_, **kw: generator)
     monkeypatch.setattr(wiring, "build_embedder", lambda cfg_: "embedder")
-    task = asyncio.create_task(serve_cmd._serve(cfg, SlackCredentials("xoxb-test-token", SECRET), TelegramCredentials(TOKEN)))
+    task = asyncio.create_task(serve_cmd._serve(cfg, {"slack": SlackCredentials("xoxb-test-token", SECRET), "telegram": TelegramCredentials(TOKEN)}))
     try:
         await tg_fake.wait_calls("getUpdates", 1)
         slack = await start_slack(None, tmp_path / "unused.sqlite", fake=slack_fake, start=False)  # only for post_signed
@@ -333,3 +335,22 @@ async def test_sigterm_mid_answer_in_a_real_serve_process_exits_0_and_closes_the
         assert ledger.status("EvTerm") is None
     finally:
         ledger.close()
+
+
+def test_a_new_channel_is_one_module_plus_one_registry_line(tmp_path, monkeypatch, capsys):
+    from adapters import registry
+    from fakes import echo_channel
+    from growthpilot import wiring
+    from growthpilot.cli import main
+
+    monkeypatch.setitem(registry.CHANNELS, "echo", "fakes.echo_channel:SPEC")  # the one line
+    monkeypatch.setattr(wiring, "build_assistant", lambda cfg, audience="team", **kw: ScriptedAssistant(f"{audience} says hi"))
+    monkeypatch.setattr(wiring, "build_generator", lambda cfg, **kw: ScriptedAssistant())
+    monkeypatch.setattr(wiring, "build_embedder", lambda cfg: None)
+    config = tmp_path / "config.toml"
+    config.write_text('[data]\ndir = "state"\n')
+    echo_channel.ANSWERS.clear()
+    assert main(["serve", "--config", str(config), "--echo", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["channels"] == ["echo"] and out["cancelled"] == {"echo": 0}
+    assert echo_channel.ANSWERS == ["team says hi"]
