@@ -195,3 +195,15 @@ async def test_customers_in_a_burst_are_told_their_place_in_line_then_answered(f
         bot.close()
     texts = [c.params["text"] for c in fake.calls_to("sendMessage")]
     assert sum("in line" in t for t in texts) >= 2 and not any("busy:" in t and "waiting" in t for t in texts)
+
+
+async def test_a_customer_mistake_is_explained_not_apologised_for(fake, tmp_path):
+    bot, _ = real_assistant(tmp_path, sentiment=NeutralSentiment())
+    h = await start_harness(bot, tmp_path / "s.sqlite", fake=fake)
+    try:
+        fake.text_update("/feedback up")  # nothing to give feedback on yet
+        (sent,) = await fake.wait_calls("sendMessage", 1)
+    finally:
+        await h.close()
+        bot.close()
+    assert "no reply to give feedback on yet" in sent.params["text"] and "error id" not in sent.params["text"]
