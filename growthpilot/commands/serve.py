@@ -62,6 +62,11 @@ def run(args, cfg) -> int:
                 + " / ".join(f"--{n}" for n in names),
         )
     credentials = check_credentials(cfg, specs, os.environ)
+    # the ingest refresh journal (stored but not yet indexed) is finished before serving; on a merge with
+    # the ingest work this replaces its one-line call here (getattr: the function comes with that work)
+    finish = getattr(__import__("growthpilot.pipeline").pipeline, "finish_refresh_journal", None)
+    if finish is not None:
+        finish(cfg, strict=False)
     summary = asyncio.run(_serve(cfg, credentials))
     if args.json:
         emit_json({"ok": True, **summary})
