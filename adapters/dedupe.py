@@ -64,6 +64,14 @@ class EventLedger:
         with self._lock:
             self._db.execute("UPDATE handled_events SET status = 'done' WHERE event_id = ?", (event_id,))
 
+    def release(self, event_id: str) -> None:
+        """Forget an unfinished claim (the answer was interrupted by a shutdown): a redelivery or a
+        retry of `event_id` is answered, by this process or the next. An answered id stays answered."""
+        if not event_id:
+            return
+        with self._lock:
+            self._db.execute("DELETE FROM handled_events WHERE event_id = ? AND status = 'claimed'", (event_id,))
+
     def status(self, event_id: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT status FROM handled_events WHERE event_id = ?", (event_id,)).fetchone()

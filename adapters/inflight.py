@@ -37,8 +37,11 @@ class InFlight:
     def __len__(self) -> int:
         return len(self._tasks)
 
-    async def drain(self, timeout_s: float) -> int:
-        """Stop accepting; wait up to `timeout_s` for running tasks; cancel the rest. Returns how many were cancelled."""
+    async def drain(self, timeout_s: float, *, cleanup_s: float = 5.0) -> int:
+        """Stop accepting; wait up to `timeout_s` for running tasks; cancel the rest. Returns how many were cancelled.
+
+        A cancelled task gets up to `cleanup_s` to say so (edit its placeholder to "interrupted",
+        release its event for a retry); one that takes longer is left behind, not waited for."""
         self.accepting = False
         pending = set(self._tasks)
         if not pending:
@@ -47,7 +50,9 @@ class InFlight:
         for t in still:
             t.cancel()
         if still:
-            await asyncio.gather(*still, return_exceptions=True)
+            _, stuck = await asyncio.wait(still, timeout=cleanup_s)
+            if stuck:
+                log.warning("%d interrupted task(s) did not finish their clean-up within %.0f s", len(stuck), cleanup_s)
         return len(still)
 
     async def join(self) -> None:

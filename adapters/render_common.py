@@ -74,3 +74,17 @@ def _best_cut(text: str, fit: int) -> tuple[int, int]:
 def truncate(text: str, limit: int, *, ellipsis: str = "…") -> str:
     """`text` cut to at most `limit` characters, marked with an ellipsis when cut."""
     return text if len(text) <= limit else text[: max(0, limit - len(ellipsis))].rstrip() + ellipsis
+
+
+def interrupted_text(lang: str) -> str:
+    """What replaces a reply that a shutdown cut off (the event is left unrecorded, so asking again works)."""
+    if lang == "zh":
+        return "⚠️ 回答被中断：服务在回答完成前重启了。请重新提问。"
+    return "⚠️ Interrupted — the service restarted before this answer was finished. Please ask again."
+
+
+def queue_text(position: int, lang: str) -> str:
+    """What a person waiting for the model sees: their place in line (1 = next)."""
+    if lang == "zh":
+        return f"⏳ 现在有点忙：您排在第 {position} 位，回答会出现在这里。"
+    return f"⏳ Busy right now: you are #{position} in line — your answer will appear here."

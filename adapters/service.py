@@ -2,8 +2,13 @@
 
 Stop = (1) stop taking new work: the Slack endpoint answers 503 (Slack retries later, to the
 next process), Socket Mode disconnects, Telegram stops polling / closes its webhook; (2) wait
-for the replies in flight, at most `grace_s`; (3) close. Handled-event ledgers are SQLite
-files, so a retry that reaches the next process is still answered exactly once.
+for the replies in flight, at most `grace_s`; (3) replies still running are cancelled: each
+says "interrupted — please ask again" and leaves its event unrecorded, so a retry is answered;
+(4) close. Handled-event ledgers are SQLite files, so a retry that reaches the next process is
+still answered exactly once.
+
+Which channels exist is adapters/registry.py's business: each one is a `ChannelSpec` that reads
+its credentials, says which audiences it needs, and builds its `Channel`.
 """
 
 from __future__ import annotations
@@ -11,11 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from typing import Protocol
-
-from .slack import SlackAdapter, SlackHttpServer
-from .slack.server import SlackSocketMode
-from .telegram import TelegramAdapter, TelegramRunner
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol
 
 log = logging.getLogger("growthpilot.serve")
 
@@ -24,6 +26,16 @@ class ChannelStartError(Exception):
     """A channel could not start for a reason the person can fix (port in use, ...)."""
 
     user_facing = True
+
+
+class ChannelConfigError(Exception):
+    """A channel's configuration cannot work (names the key and the fix)."""
+
+    user_facing = True
+
+    def __init__(self, message: str, fix: str = ""):
+        super().__init__(message)
+        self.fix = fix
 
 
 class Channel(Protocol):
@@ -35,60 +47,40 @@ class Channel(Protocol):
     async def close(self) -> None: ...
 
 
-class SlackChannel:
-    """Slack over HTTP (Events API) or Socket Mode."""
+@dataclass
+class ServeContext:
+    """What `serve` hands every channel's `build`: the config, its credentials, the shared parts."""
 
-    name = "slack"
-
-    def __init__(self, adapter: SlackAdapter, *, http: SlackHttpServer | None = None, socket: SlackSocketMode | None = None,
-                 host: str = "0.0.0.0", port: int = 3000):
-        if (http is None) == (socket is None):
-            raise ValueError("give exactly one of http= or socket=")
-        self.adapter, self.http, self.socket = adapter, http, socket
-        self.host, self.port = host, port
-
-    async def start(self) -> None:
-        if self.http is not None:
-            try:
-                self.port = await self.http.start(self.host, self.port)
-            except OSError as exc:
-                raise ChannelStartError(
-                    f"Slack: cannot listen on {self.host}:{self.port} ({exc.strerror or exc}); "
-                    "set another [slack] http_port, or stop what uses it") from exc
-        else:
-            await self.socket.start()  # type: ignore[union-attr]
-
-    async def stop_intake(self) -> None:
-        if self.http is not None:
-            self.http.accepting = False  # new requests: 503, Slack retries them later
-        else:
-            await self.socket.stop()  # type: ignore[union-attr]
-
-    async def drain(self, timeout_s: float) -> int:
-        return await self.adapter.drain(timeout_s)
-
-    async def close(self) -> None:
-        if self.http is not None:
-            await self.http.stop()
+    cfg: Any
+    credentials: Any
+    assistants: Mapping[str, Any]  # "team" / "customer" → the assistant (one shared model worker)
+    ledger: Any  # adapters.dedupe.EventLedger
+    notifier: Any  # bot.protocols.HandoverNotifier
+    extras: dict = field(default_factory=dict)
 
 
-class TelegramChannel:
-    name = "telegram"
+@dataclass(frozen=True)
+class ChannelSpec:
+    """One channel, as the registry knows it.
 
-    def __init__(self, adapter: TelegramAdapter, runner: TelegramRunner):
-        self.adapter, self.runner = adapter, runner
+    credentials(cfg, env) → credentials (raise adapters.credentials.MissingCredential or ChannelConfigError);
+    audiences(cfg, creds) → the assistants it needs ({"team"}, {"customer"}, both);
+    build(ctx) → a Channel;
+    notifier(cfg, creds, env) → a HandoverNotifier this channel offers the others (or None).
+    """
 
-    async def start(self) -> None:
-        await self.runner.start()
+    name: str
+    description: str
+    credentials: Callable[[Any, Mapping[str, str]], Any]
+    audiences: Callable[[Any, Any], set[str]]
+    build: Callable[[ServeContext], Channel]
+    notifier: Callable[[Any, Any, Mapping[str, str]], Any] | None = None
 
-    async def stop_intake(self) -> None:
-        await self.runner.stop_intake()
+    def section(self, cfg: Any) -> Any:
+        return getattr(cfg, self.name)
 
-    async def drain(self, timeout_s: float) -> int:
-        return await self.adapter.drain(timeout_s)
-
-    async def close(self) -> None:
-        await self.runner.stop()
+    def enabled(self, cfg: Any) -> bool:
+        return bool(getattr(self.section(cfg), "enabled", False))
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:
@@ -109,7 +101,7 @@ def _on_signal(loop: asyncio.AbstractEventLoop, sig: signal.Signals, stop: async
 
 async def run_channels(channels: list[Channel], stop: asyncio.Event, *, grace_s: float, ready: asyncio.Event | None = None) -> dict:
     """Start every channel, wait for `stop`, then stop intake, drain (≤ grace_s) and close.
-    Returns {"cancelled": {channel: n}} — replies abandoned after the grace period."""
+    Returns {"cancelled": {channel: n}} — replies cut off after the grace period (told so, left for a retry)."""
     started: list[Channel] = []
     try:
         for ch in channels:

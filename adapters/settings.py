@@ -52,3 +52,5 @@ class ServeSettings:
 
     shutdown_grace_s: float = 30.0  # on SIGTERM: finish in-flight replies for at most this long
     state_file: str = "channels.sqlite"  # under [data] dir: handled Slack events / Telegram updates
+    model_slots: int = 2  # requests handed to the model worker at once; the rest wait in line, told their place
+    max_waiting: int = 500  # people in line beyond which a newcomer is asked to try again in a few minutes

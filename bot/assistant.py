@@ -337,9 +337,9 @@ class Assistant:
         if m:
             body = body[: m.start()].strip()
         if not reply_id:
-            raise BotUserError("there is no reply to give feedback on yet", message_zh="还没有可以反馈的回复")
+            raise BotUserError("there is no reply to give feedback on yet", message_zh="还没有可以反馈的回复", customer_safe=True)
         if not body:
-            raise BotUserError("feedback needs up, down or a correction", fix='/feedback up · /feedback down · /feedback "the corrected answer"', message_zh="反馈需要 up、down 或修改后的内容")
+            raise BotUserError("feedback needs up, down or a correction", fix='/feedback up · /feedback down · /feedback "the corrected answer"', message_zh="反馈需要 up、down 或修改后的内容", customer_safe=True)
         low = body.lower().strip("\"'“” ")
         # votes only on replies this audience received (customers: only in this conversation)
         scope = {"audience": message.audience, "conversation": key if message.audience == "customer" else None}

@@ -177,3 +177,33 @@ async def test_a_command_addressed_to_the_bot_in_a_group_is_understood(fake, tmp
     finally:
         await h.close()
     assert [m.text for m in team.messages] == ["/report funnel"]
+
+
+async def test_customers_in_a_burst_are_told_their_place_in_line_then_answered(fake, tmp_path):
+    from bot.waiting_line import WaitingLine
+    from fakes.slow_generator import SlowSerialGenerator
+
+    line = WaitingLine(SlowSerialGenerator("Returns are accepted within 7 days of delivery [1].", seconds=0.2, queue_size=1), slots=1, notice_after_s=0)
+    bot, _ = real_assistant(tmp_path, sentiment=NeutralSentiment(), generator=line)
+    h = await start_harness(bot, tmp_path / "s.sqlite", fake=fake)
+    try:
+        for user in range(4):
+            fake.text_update("How long do returns take?", chat_id=600 + user, user_id=900 + user)
+        await fake.wait_for(lambda f: sum("7 days" in c.params["text"] for c in f.calls_to("sendMessage")) == 4, timeout=10)
+    finally:
+        await h.close()
+        bot.close()
+    texts = [c.params["text"] for c in fake.calls_to("sendMessage")]
+    assert sum("in line" in t for t in texts) >= 2 and not any("busy:" in t and "waiting" in t for t in texts)
+
+
+async def test_a_customer_mistake_is_explained_not_apologised_for(fake, tmp_path):
+    bot, _ = real_assistant(tmp_path, sentiment=NeutralSentiment())
+    h = await start_harness(bot, tmp_path / "s.sqlite", fake=fake)
+    try:
+        fake.text_update("/feedback up")  # nothing to give feedback on yet
+        (sent,) = await fake.wait_calls("sendMessage", 1)
+    finally:
+        await h.close()
+        bot.close()
+    assert "no reply to give feedback on yet" in sent.params["text"] and "error id" not in sent.params["text"]

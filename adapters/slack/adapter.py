@@ -8,6 +8,7 @@ the work on shutdown.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -20,13 +21,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.lang import detect_language
 from bot.protocols import AssistantProtocol
 from bot.types import Message, Reply
+from bot.waiting_line import listening
 
 from ..dedupe import EventLedger
 from ..failures import failure_text
 from ..inflight import InFlight
 from ..ratelimit import PerUserRateLimit
+from ..render_common import interrupted_text, queue_text
 from ..render_slack import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
@@ -45,6 +49,14 @@ log = logging.getLogger("growthpilot.slack")
 SUBCOMMANDS = {"ask": "/ask", "copy": "/copy", "report": "/report", "help": "/help", "reset": "/reset"}
 _DM_HELP = {"help", "?", "帮助", "/help", "help me"}
 _SHARE_KEEP = 500  # shareable ephemeral answers kept in memory
+
+
+async def _bounded(call, what: str, timeout_s: float = 5.0) -> None:
+    """Await a last platform call during shutdown, bounded; a failure is logged, not raised."""
+    try:
+        await asyncio.wait_for(call, timeout_s)
+    except Exception as exc:  # noqa: BLE001 - shutting down: nothing more to do than say so in the log
+        log.warning("%s failed while shutting down: %s", what, exc)
 
 
 def is_from_bot(event: dict) -> bool:
@@ -157,7 +169,15 @@ class SlackAdapter:
                 event_id=event_id,
             )
             await self._answer_in_thread(message, channel, thread_ts)
-        finally:
+        except asyncio.CancelledError:
+            # a shutdown cut the answer off: the placeholder says so (in _answer_in_thread) and the
+            # event stays unrecorded, so Slack's redelivery or the next process answers it
+            self.ledger.release(event_id)
+            raise
+        except BaseException:
+            self.ledger.done(event_id)
+            raise
+        else:
             self.ledger.done(event_id)
 
     async def _answer_in_thread(self, message: Message, channel: str, thread_ts: str | None) -> None:
@@ -165,19 +185,28 @@ class SlackAdapter:
         posted = await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **ph.as_kwargs())
         updater = ThrottledUpdater(self.client, channel, posted["ts"], self.settings.update_interval_s, clock=self._clock)
         try:
-            reply = await self.assistant.handle(message, on_partial=updater.partial)
-        except Exception as exc:  # noqa: BLE001 - the person gets a message, the log gets the trace
-            text = failure_text(exc, audience="team")
-            await updater.final(SlackMessage(text=text, blocks=[section(escape_mrkdwn(text))]))
-            return
-        messages = render_reply(reply)
-        await updater.final(messages[0])
-        for more in messages[1:]:
-            await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **more.as_kwargs())
-        for att in reply.attachments:
-            await self.client.files_upload_v2(
-                channel=channel, thread_ts=thread_ts, file=str(att.path), filename=att.path.name, title=att.title or att.path.stem
-            )
+            lang = detect_language(message.text, "en")
+            try:
+                with listening(lambda pos: updater.partial(queue_text(pos, lang))):  # "you are #5 in line" in the placeholder
+                    reply = await self.assistant.handle(message, on_partial=updater.partial)
+            except Exception as exc:  # noqa: BLE001 - the person gets a message, the log gets the trace
+                text = failure_text(exc, audience="team")
+                await updater.final(SlackMessage(text=text, blocks=[section(escape_mrkdwn(text))]))
+                return
+            messages = render_reply(reply)
+            await updater.final(messages[0])
+            for more in messages[1:]:
+                await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **more.as_kwargs())
+            for att in reply.attachments:
+                await self.client.files_upload_v2(
+                    channel=channel, thread_ts=thread_ts, file=str(att.path), filename=att.path.name, title=att.title or att.path.stem
+                )
+        except asyncio.CancelledError:
+            await updater.abort()
+            text = interrupted_text(detect_language(message.text, "en"))
+            await _bounded(self.client.chat_update(channel=channel, ts=posted["ts"], text=text, blocks=[section(escape_mrkdwn(text))]),
+                           "chat.update (interrupted)")
+            raise
 
     # ------------------------------------------------------------------ allow-lists and limits
     def not_allowed(self, user: str, channel: str, *, is_direct: bool) -> str:
@@ -232,16 +261,30 @@ class SlackAdapter:
 
     async def _answer_command(self, message: Message, response_url: str) -> None:
         webhook = AsyncWebhookClient(response_url)
+        told = False
+
+        async def tell_position(pos: int) -> None:
+            nonlocal told
+            if not told:  # once: a response_url takes at most 5 messages
+                told = True
+                await webhook.send(text=queue_text(pos, detect_language(message.text, "en")), response_type="ephemeral", replace_original=True)
+
         try:
-            reply = await self.assistant.handle(message)
-        except Exception as exc:  # noqa: BLE001
-            await webhook.send(text=failure_text(exc, audience="team"), response_type="ephemeral", replace_original=True)
-            return
-        token = self._remember_shareable(reply, message.channel)
-        images = await self._upload_private_images(reply)
-        messages = render_reply(reply, share_value=token, extra_blocks=images)
-        for i, m in enumerate(messages[:5]):  # a response_url takes at most 5 answers
-            await webhook.send(text=m.text, blocks=m.blocks, response_type="ephemeral", replace_original=(i == 0))
+            try:
+                with listening(tell_position):
+                    reply = await self.assistant.handle(message)
+            except Exception as exc:  # noqa: BLE001
+                await webhook.send(text=failure_text(exc, audience="team"), response_type="ephemeral", replace_original=True)
+                return
+            token = self._remember_shareable(reply, message.channel)
+            images = await self._upload_private_images(reply)
+            messages = render_reply(reply, share_value=token, extra_blocks=images)
+            for i, m in enumerate(messages[:5]):  # a response_url takes at most 5 answers
+                await webhook.send(text=m.text, blocks=m.blocks, response_type="ephemeral", replace_original=(i == 0))
+        except asyncio.CancelledError:
+            text = interrupted_text(detect_language(message.text, "en"))
+            await _bounded(webhook.send(text=text, response_type="ephemeral", replace_original=True), "response_url (interrupted)")
+            raise
 
     async def _upload_private_images(self, reply: Reply) -> list[dict]:
         """Charts for an ephemeral answer: uploaded (v2 flow) without a channel, shown as image blocks."""

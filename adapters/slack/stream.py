@@ -63,6 +63,12 @@ class ThrottledUpdater:
         self.updates += 1
         await self.client.chat_update(channel=self.channel, ts=self.ts, **message.as_kwargs())
 
+    async def abort(self) -> None:
+        """Stop any progress update (pending or in flight): nothing of the cut-off text is sent after this."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
     async def final(self, message: SlackMessage) -> None:
         """Replace the placeholder with the finished reply (after any progress update in flight)."""
         if self._task is not None and not self._task.done():

@@ -31,14 +31,16 @@ from telegram.ext import (
     filters,
 )
 
+from bot.lang import detect_language
 from bot.protocols import AssistantProtocol, Handover, HandoverNotifier
 from bot.types import Audience, Message, Reply
+from bot.waiting_line import listening
 
 from ..dedupe import EventLedger
 from ..failures import failure_text
 from ..inflight import InFlight
 from ..ratelimit import PerChatPacer, PerUserRateLimit
-from ..render_common import truncate
+from ..render_common import interrupted_text, queue_text, truncate
 from ..render_telegram import CAPTION_LIMIT, callback_data, parse_callback_data, render_messages, to_html
 from ..settings import TelegramSettings
 from ..handover import LoggingHandoverNotifier
@@ -138,7 +140,6 @@ class TelegramAdapter:
         app.add_handler(MessageHandler(filters.COMMAND & new_only, self._on_command))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & new_only, self._on_text))
         app.add_handler(CallbackQueryHandler(self._on_callback))
-        app.add_handler(TypeHandler(Update, self._on_ignored), group=1)  # anything else: recorded, not answered
 
     async def _dedupe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not self.ledger.claim(f"tg:{update.update_id}"):
@@ -149,10 +150,8 @@ class TelegramAdapter:
         return "team" if chat_id in self.settings.team_chats else "customer"
 
     async def _on_ignored(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Edited messages and update kinds we do not answer: recorded as handled, nothing sent."""
-        uid = f"tg:{update.update_id}"
-        if self.ledger.status(uid) != "done":
-            self.ledger.done(uid)
+        """Edited messages: recorded as handled, nothing sent (the original was answered)."""
+        self.ledger.done(f"tg:{update.update_id}")
 
     # ------------------------------------------------------------------ commands
     async def _on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -258,13 +257,23 @@ class TelegramAdapter:
         return True
 
     async def _answer(self, message: Message, chat_id: int, reply_to: int | None) -> None:
-        await self._typing(chat_id)  # at once, however fast the answer turns out to be
-        typing = asyncio.create_task(self._keep_typing(chat_id))
         assistant = self.team if message.audience == "team" else self.customer
         self._remember((chat_id, message.user), "user", message.text)
+        typing: asyncio.Task | None = None
         try:
+            await self._typing(chat_id)  # at once, however fast the answer turns out to be
+            typing = asyncio.create_task(self._keep_typing(chat_id))
+            told = False
+
+            async def tell_position(pos: int) -> None:
+                nonlocal told
+                if not told:  # once per request: more would be noise (and count against Telegram's limits)
+                    told = True
+                    await self.send_message(chat_id, to_html(queue_text(pos, message.locale or detect_language(message.text, "en"))))
+
             try:
-                reply = await assistant.handle(message)
+                with listening(tell_position):
+                    reply = await assistant.handle(message)
             except Exception as exc:  # noqa: BLE001 - the person gets a message, the log gets the trace
                 reply = Reply(text=failure_text(exc, message.locale or "en", audience=message.audience))
             finally:
@@ -272,8 +281,24 @@ class TelegramAdapter:
                 await asyncio.gather(typing, return_exceptions=True)
             self._remember((chat_id, message.user), "assistant", reply.text)
             await self.deliver(chat_id, reply, audience=message.audience, reply_to=reply_to, lang=message.locale or "en")
-        finally:
+        except asyncio.CancelledError:
+            # a shutdown cut the answer off: say so, and leave the update unrecorded so asking again is answered
+            if typing is not None:
+                typing.cancel()
+            self.ledger.release(message.event_id)
+            await self._say_interrupted(chat_id, message.locale or detect_language(message.text, "en"))
+            raise
+        except BaseException:
             self.ledger.done(message.event_id)
+            raise
+        else:
+            self.ledger.done(message.event_id)
+
+    async def _say_interrupted(self, chat_id: int, lang: str) -> None:
+        try:
+            await asyncio.wait_for(self.send_message(chat_id, to_html(interrupted_text(lang))), 5.0)
+        except Exception as exc:  # noqa: BLE001 - shutting down: the log is all that is left
+            log.warning("could not tell chat %s its answer was interrupted: %s", chat_id, exc)
 
     async def _typing(self, chat_id: int) -> None:
         try:

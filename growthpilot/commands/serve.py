@@ -1,4 +1,4 @@
-"""`growthpilot serve`: run the Slack and/or Telegram bots in one process, sharing one model worker."""
+"""`growthpilot serve`: run the registered channels (adapters/registry.py) in one process, sharing one model worker."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import inspect
 import logging
 import os
-from typing import Any
+from typing import Any, Mapping
 
 from ..errors import UserFacingError
 from ..output import emit_json
@@ -16,6 +16,8 @@ log = logging.getLogger("growthpilot.serve")
 
 
 def register(sub, parent) -> None:
+    from adapters import registry
+
     p = sub.add_parser(
         "serve",
         parents=[parent],
@@ -23,53 +25,71 @@ def register(sub, parent) -> None:
         description=(
             "Run the configured channels ([slack] / [telegram] enabled = true) in one process that shares one "
             "generation worker. Slack uses Socket Mode when SLACK_APP_TOKEN is set, else the HTTP Events API "
-            "(SLACK_SIGNING_SECRET). Telegram long-polls unless [telegram] mode = \"webhook\". SIGTERM/Ctrl-C stop "
-            "taking new work and finish the replies in flight (up to [serve] shutdown_grace_s)."
+            "(SLACK_SIGNING_SECRET). Telegram long-polls unless [telegram] mode = \"webhook\". A burst waits in a "
+            "fair line for the model (people are told their place). SIGTERM/Ctrl-C stop taking new work, finish "
+            "the replies in flight (up to [serve] shutdown_grace_s), mark the rest \"interrupted — please ask "
+            "again\" and leave them for a retry, close the model worker and exit 0."
         ),
     )
-    p.add_argument("--slack", action=argparse.BooleanOptionalAction, default=None,
-                   help="run (or with --no-slack skip) the Slack channel; default: [slack] enabled")
-    p.add_argument("--telegram", action=argparse.BooleanOptionalAction, default=None,
-                   help="run (or with --no-telegram skip) the Telegram channel; default: [telegram] enabled")
+    for name in registry.names():
+        p.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=None,
+                       help=f"run (or with --no-{name} skip) the {name} channel; default: [{name}] enabled")
     p.set_defaults(handler=run)
 
 
+def wanted_channels(args, cfg) -> list:
+    """The ChannelSpecs to run: a --NAME / --no-NAME flag, else [NAME] enabled."""
+    from adapters import registry
+
+    specs = []
+    for name in registry.names():
+        flag = getattr(args, name, None)
+        spec = registry.load(name) if flag or (flag is None and getattr(getattr(cfg, name, None), "enabled", False)) else None
+        if spec is not None:
+            specs.append(spec)
+    return specs
+
+
 def run(args, cfg) -> int:
-    want_slack = cfg.slack.enabled if args.slack is None else args.slack
-    want_telegram = cfg.telegram.enabled if args.telegram is None else args.telegram
-    if not (want_slack or want_telegram):
+    from adapters import registry
+
+    specs = wanted_channels(args, cfg)
+    if not specs:
+        names = registry.names()
         raise UserFacingError(
-            "no channel to serve: Slack and Telegram are both off",
-            fix="set `enabled = true` under [slack] or [telegram] in config.toml, or pass --slack / --telegram",
+            "no channel to serve: " + " and ".join(n.capitalize() for n in names) + (" are all off" if len(names) > 2 else " are both off"),
+            fix="set `enabled = true` under " + " or ".join(f"[{n}]" for n in names) + " in config.toml, or pass "
+                + " / ".join(f"--{n}" for n in names),
         )
-    slack_creds, telegram_creds = check_credentials(cfg, want_slack, want_telegram, os.environ)
-    __import__("growthpilot.pipeline").pipeline.finish_refresh_journal(cfg, strict=False)  # the refresh journal
-    summary = asyncio.run(_serve(cfg, slack_creds, telegram_creds))
+    credentials = check_credentials(cfg, specs, os.environ)
+    # the ingest refresh journal (stored but not yet indexed) is finished before serving
+    __import__("growthpilot.pipeline").pipeline.finish_refresh_journal(cfg, strict=False)
+    summary = asyncio.run(_serve(cfg, credentials))
     if args.json:
         emit_json({"ok": True, **summary})
     return 0
 
 
-def check_credentials(cfg, want_slack: bool, want_telegram: bool, env) -> tuple[Any, Any]:
-    """Tokens come from the environment only; a missing one is a user-facing error naming the variable."""
+def check_credentials(cfg, specs, env: Mapping[str, str]) -> dict[str, Any]:
+    """{channel: credentials}. Tokens come from the environment only; a missing one is a
+    user-facing error naming the variable; an unworkable setting names the key."""
     from adapters.credentials import MissingCredential
-    from adapters.slack.app import SlackCredentials
-    from adapters.telegram.app import TelegramCredentials
+    from adapters.service import ChannelConfigError
 
-    try:
-        slack = SlackCredentials.from_env(env) if want_slack else None
-        telegram = TelegramCredentials.from_env(cfg.telegram, env) if want_telegram else None
-    except MissingCredential as exc:
-        raise UserFacingError(str(exc), fix=f"export {exc.variable}=… (see docs/channels.md); never put it in config.toml") from exc
-    if want_telegram and cfg.telegram.mode == "webhook" and not cfg.telegram.webhook_url:
-        raise UserFacingError("[telegram] mode = \"webhook\" needs webhook_url (the public https address Telegram posts to)",
-                              fix="set [telegram] webhook_url, or use mode = \"polling\"")
-    return slack, telegram
+    out: dict[str, Any] = {}
+    for spec in specs:
+        try:
+            out[spec.name] = spec.credentials(cfg, env)
+        except MissingCredential as exc:
+            raise UserFacingError(str(exc), fix=f"export {exc.variable}=… (see docs/channels.md); never put it in config.toml") from exc
+        except ChannelConfigError as exc:
+            raise UserFacingError(str(exc), fix=exc.fix) from exc
+    return out
 
 
-def _build_assistants(cfg, notifier, *, team: bool, customer: bool) -> dict[str, Any]:
+def _build_assistants(cfg, notifier, *, team: bool, customer: bool, shared_out: dict | None = None) -> dict[str, Any]:
     """The assistants the enabled channels need, through growthpilot.wiring, sharing ONE generator
-    (one model worker) and one embedder between the team and customer audiences."""
+    (one model worker, behind one waiting line) and one embedder between the team and customer audiences."""
     from .. import wiring
 
     params = inspect.signature(wiring.build_assistant).parameters
@@ -79,7 +99,15 @@ def _build_assistants(cfg, notifier, *, team: bool, customer: bool) -> dict[str,
     if "embedder" in params and hasattr(wiring, "build_embedder"):
         shared["embedder"] = wiring.build_embedder(cfg)
     if "generator" in params and hasattr(wiring, "build_generator"):
-        shared["generator"] = wiring.build_generator(cfg)
+        from bot.waiting_line import WaitingLine
+
+        # a burst waits in a fair line in front of the worker's small queue (told its place), never "busy"
+        # the local worker generates one and queues queue_size; an OpenAI-compatible server takes queue_size at once
+        room = cfg.generation.queue_size + 1 if cfg.generation.backend == "local" else max(1, cfg.generation.queue_size)
+        shared["generator"] = WaitingLine(wiring.build_generator(cfg), slots=min(cfg.serve.model_slots, room),
+                                          max_waiting=cfg.serve.max_waiting)
+        if shared_out is not None:
+            shared_out["generator"] = shared["generator"]
     built: dict[str, Any] = {}
     if team:
         built["team"] = wiring.build_assistant(cfg, "team", **shared)
@@ -88,46 +116,45 @@ def _build_assistants(cfg, notifier, *, team: bool, customer: bool) -> dict[str,
     return built
 
 
-async def _serve(cfg, slack_creds, telegram_creds) -> dict:
+async def _serve(cfg, credentials: dict[str, Any]) -> dict:
+    from adapters import registry
     from adapters.dedupe import EventLedger
-    from adapters.service import SlackChannel, TelegramChannel, install_signal_handlers, run_channels
-    from adapters.slack import SlackAdapter, SlackHandoverNotifier, SlackHttpServer, build_slack_app
     from adapters.handover import LoggingHandoverNotifier
-    from adapters.slack.server import SlackSocketMode
-    from adapters.telegram import TelegramAdapter, TelegramRunner, build_telegram_application
+    from adapters.service import ServeContext, install_signal_handlers, run_channels
 
-    slack_app = build_slack_app(cfg.slack, slack_creds) if slack_creds else None
-    notifier: Any = LoggingHandoverNotifier()
-    if cfg.slack.handover_channel and (slack_app or os.environ.get("SLACK_BOT_TOKEN")):
-        from slack_sdk.web.async_client import AsyncWebClient
-
-        client = slack_app.client if slack_app else AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=cfg.slack.api_base_url)
-        notifier = SlackHandoverNotifier(client, cfg.slack.handover_channel)
-    want_team = slack_app is not None or bool(telegram_creds and cfg.telegram.team_chats)
-    assistants = _build_assistants(cfg, notifier, team=want_team, customer=telegram_creds is not None)
+    specs = [registry.load(name) for name in credentials]
+    notifier: Any = None
+    for name in registry.names():  # the first channel that offers a hand-over notifier (Slack's channel) gets them all
+        spec = registry.load(name)
+        if spec.notifier is not None:
+            try:
+                notifier = spec.notifier(cfg, credentials.get(name), os.environ)
+            except Exception as exc:  # noqa: BLE001 - hand-overs then go to the log
+                log.warning("%s hand-over notifier unavailable: %s", name, exc)
+            if notifier is not None:
+                break
+    notifier = notifier or LoggingHandoverNotifier()
+    audiences: set[str] = set()
+    for spec in specs:
+        audiences |= spec.audiences(cfg, credentials[spec.name])
+    shared_parts: dict[str, Any] = {}
+    assistants = _build_assistants(cfg, notifier, team="team" in audiences, customer="customer" in audiences, shared_out=shared_parts)
     ledger = EventLedger(cfg.data.dir / cfg.serve.state_file)
-    channels: list = []
-    if slack_app is not None:
-        adapter = SlackAdapter(slack_app, assistants["team"], cfg.slack, ledger)
-        if slack_creds.socket_mode:
-            channels.append(SlackChannel(adapter, socket=SlackSocketMode(slack_app, slack_creds.app_token)))
-        else:
-            http = SlackHttpServer(slack_app, slack_creds.signing_secret, path=cfg.slack.http_path)
-            channels.append(SlackChannel(adapter, http=http, host=cfg.slack.http_host, port=cfg.slack.http_port))
-    if telegram_creds is not None:
-        application = build_telegram_application(cfg.telegram, telegram_creds.token)
-        tg = TelegramAdapter(application, assistants["customer"], cfg.telegram, ledger,
-                             team_assistant=assistants.get("team"), notifier=notifier)
-        channels.append(TelegramChannel(tg, TelegramRunner(application, cfg.telegram, webhook_secret=telegram_creds.webhook_secret)))
-    stop = asyncio.Event()
-    install_signal_handlers(stop)  # only now: Ctrl-C while the model loads simply interrupts (exit 130)
     try:
+        channels = [spec.build(ServeContext(cfg, credentials[spec.name], assistants, ledger, notifier)) for spec in specs]
+        stop = asyncio.Event()
+        install_signal_handlers(stop)  # only now: Ctrl-C while the model loads simply interrupts (exit 130)
         summary = await run_channels(channels, stop, grace_s=cfg.serve.shutdown_grace_s)
     finally:
-        for a in {id(a): a for a in assistants.values()}.values():
-            close = getattr(a, "close", None)
+        # the assistants (their stores), then the ONE model worker they share: its thread is stopped
+        # and joined here, never left running into interpreter exit (that aborted with exit −6)
+        for part in [*{id(a): a for a in assistants.values()}.values(), *shared_parts.values()]:
+            close = getattr(part, "close", None)
             if callable(close):
-                close()
+                try:
+                    close()
+                except Exception as exc:  # noqa: BLE001 - keep closing the rest
+                    log.warning("closing %s failed: %s", type(part).__name__, exc)
         ledger.close()
     summary["channels"] = [c.name for c in channels]
     return summary

@@ -34,6 +34,7 @@ class Call:
     wall: float = field(default_factory=time.time)  # for cross-process latencies (benchmark)
     path: str = ""
     body: bytes = b""
+    response: dict[str, Any] | None = None  # what the fake answered (e.g. the ts of a posted message)
 
 
 class FakeSlackAPI:
@@ -131,7 +132,8 @@ class FakeSlackAPI:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        self._record(Call(method, params, dict(request.headers), path=request.path))
+        call = Call(method, params, dict(request.headers), path=request.path)
+        self._record(call)
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
         if method in self.fail:
@@ -139,7 +141,8 @@ class FakeSlackAPI:
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") and "token" not in params:
             return web.json_response({"ok": False, "error": "not_authed"})
-        return web.json_response(self._answer(method, params))
+        call.response = self._answer(method, params)
+        return web.json_response(call.response)
 
     def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
         if method == "apps.connections.open":
