@@ -36,20 +36,31 @@ def refresh(
     from knowledge.insights import compute_all
 
     t0 = time.perf_counter()
-    if progress:
-        print("computing insights…", file=sys.stderr)
-    insights = compute_all(store.behavior_frame(), store.reviews_frame(), store.catalog_frame(), progress=progress)
-    n_insights = store.replace_insights(insights)
-    t1 = time.perf_counter()
     if embedder is None:
         embedder = make_embedder(embeddings, cache_dir=embedding_cache_dir(data_dir))
+    sentiment = _shared_sentiment(embedder, progress)
+    if progress:
+        print("computing insights…", file=sys.stderr)
+    insights = compute_all(store.behavior_frame(), store.reviews_frame(), store.catalog_frame(), progress=progress,
+                           sentiment=sentiment)
+    n_insights = store.replace_insights(insights)
+    t1 = time.perf_counter()
     if progress:
         print("updating search indexes…", file=sys.stderr)
     counts = update_indexes(store, embedder, index, Path(data_dir), progress=progress, tokenizer=search.tokenizer,
-                            rebuild=rebuild)
+                            rebuild=rebuild, sentiment=sentiment)
     t2 = time.perf_counter()
     return {
         "insights": n_insights,
         "indexes": counts,
         "seconds": {"insights": round(t1 - t0, 3), "indexes": round(t2 - t1, 3), "total": round(t2 - t0, 3)},
     }
+
+
+def _shared_sentiment(embedder: Embedder, progress: bool):
+    """One sentiment analyzer for the insights and the index: it takes its sentence vectors from the
+    index's (cached) embedder, so each review is embedded once, and remembers its answers, so a
+    review scored for the insights is not scored again for the index."""
+    from knowledge.sentiment import SentimentAnalyzer
+
+    return SentimentAnalyzer(embedder=embedder, memo=True, progress=progress)

@@ -45,8 +45,11 @@ def update_collection(
     tokenizer: str = "jieba",
     progress: bool = True,
     rebuild: bool = False,
+    sentiment=None,
 ) -> dict[str, Any]:
-    """Bring the collection in `path` to exactly `documents`. Returns counts:
+    """Bring the collection in `path` to exactly `documents`. Reviews without a label or rating get
+    their sentiment from `sentiment` (a SentimentAnalyzer; default a new one) on the vector just
+    computed. Returns counts (sentiment_scored: reviews scored that way):
     added, updated, removed, unchanged, duplicates (same id twice: the first wins), embedded
     (texts sent to the embedder), total, index_kind, rebuilt_index, saved, seconds."""
     t0 = time.perf_counter()
@@ -103,7 +106,7 @@ def update_collection(
     if vectors.shape != (len(texts), embedder.dim):
         raise KnowledgeError(f"embedder {embedder.name} returned shape {vectors.shape}, expected ({len(texts)}, {embedder.dim})")
     counts["embedded"] = (embedder.misses - misses_before) if misses_before is not None else len(texts)
-    model_sentiment = review_sentiments([d for d, _ in fresh], vectors, embedder)
+    model_sentiment = review_sentiments([d for d, _ in fresh], vectors, embedder, sentiment)
     counts["sentiment_scored"] = len(model_sentiment)
     tokens = _tokenize_all(texts, tokenizer, progress)
 
@@ -135,7 +138,7 @@ def dense_text(doc: Document) -> str:
     return doc.text if doc.kind == "review" and doc.text.strip() else embed_text(doc.title, doc.text)
 
 
-def review_sentiments(docs: list[Document], vectors: np.ndarray, embedder: Embedder) -> dict[int, dict]:
+def review_sentiments(docs: list[Document], vectors: np.ndarray, embedder: Embedder, analyzer=None) -> dict[int, dict]:
     """{position: {"sentiment", "sentiment_score", "sentiment_source": "model"}} for the reviews that
     have no sentiment from a label or rating; scored from the vectors just computed when the
     embedder is the one the sentiment model was trained with (nothing is embedded twice)."""
@@ -144,7 +147,7 @@ def review_sentiments(docs: list[Document], vectors: np.ndarray, embedder: Embed
         return {}
     from .sentiment import SentimentAnalyzer
 
-    an = SentimentAnalyzer(embedder=embedder)
+    an = analyzer if analyzer is not None else SentimentAnalyzer(embedder=embedder)
     texts = [docs[j].text for j in todo]
     model = getattr(an, "_linear", None)
     shared = model is not None and getattr(embedder, "name", "") == model.embedder_name and all(
@@ -165,7 +168,7 @@ def _tokenize_all(texts: list[str], tokenizer: str, progress: bool) -> list[list
 
 
 def update_indexes(store, embedder: Embedder, index: IndexSettings, data_dir: Path, *, progress: bool = True,
-                   tokenizer: str = "jieba", rebuild: bool = False) -> dict[str, dict[str, Any]]:
+                   tokenizer: str = "jieba", rebuild: bool = False, sentiment=None) -> dict[str, dict[str, Any]]:
     """Update both collections from `store.documents("internal" | "public")`.
 
     Incremental: new/changed documents are embedded and added, gone ones removed. With
@@ -173,6 +176,6 @@ def update_indexes(store, embedder: Embedder, index: IndexSettings, data_dir: Pa
     Returns {"internal": counts, "public": counts} (see `update_collection`)."""
     return {
         name: update_collection(collection_path(data_dir, name), name, store.documents(name), embedder, index,
-                                tokenizer=tokenizer, progress=progress, rebuild=rebuild)
+                                tokenizer=tokenizer, progress=progress, rebuild=rebuild, sentiment=sentiment)
         for name in COLLECTIONS
     }

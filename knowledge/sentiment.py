@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from functools import lru_cache
@@ -204,6 +205,7 @@ def _seed_classifier(cache_dir: str | None):
     return SeedClassifier(cache_dir=None if cache_dir is None else Path(cache_dir))
 
 
+MEMO_MAX = 200_000  # remembered answers (memo=True) before the memo starts afresh
 _SHORT_ZH_CHARS = 12
 _SHORT_EN_WORDS = 5
 
@@ -264,6 +266,8 @@ class SentimentAnalyzer:
         batch_size: int = 256,
         embedder=None,
         weights: Path | None = None,
+        memo: bool = False,
+        progress: bool = False,
     ):
         if mode not in ("linear", "ensemble", "lexicon"):
             raise ValueError(f"unknown sentiment mode {mode!r}: use 'linear', 'ensemble' or 'lexicon'")
@@ -282,6 +286,9 @@ class SentimentAnalyzer:
         self.cache_dir = cache_dir
         self.batch_size = max(1, batch_size)
         self._embedder = embedder
+        self.progress = progress
+        self._memo: dict[str, Sentiment] | None = {} if memo else None
+        self._memo_lock = threading.Lock()
 
     @property
     def embedder(self):
@@ -301,7 +308,9 @@ class SentimentAnalyzer:
         if self.mode == "lexicon":
             return self.lexicon.analyze(texts)
         if self.mode == "linear":
-            return self._analyze_linear(texts, vectors)
+            if self._memo is None:
+                return self._analyze_linear(texts, vectors)
+            return self._analyze_memo(texts, vectors)
         out: list[Sentiment] = []
         clf = _seed_classifier(None if self.cache_dir is None else str(self.cache_dir))
         for start in range(0, len(texts), self.batch_size):
@@ -314,6 +323,23 @@ class SentimentAnalyzer:
                 p = by_index.get(i)
                 out.append(lex[i] if p is None else self._combine(text, lex[i], p))
         return out
+
+    def _analyze_memo(self, texts: list[str], vectors) -> list[Sentiment]:
+        """Answers remembered by text (memo=True): a text scored once is not scored again."""
+        memo = self._memo
+        with self._memo_lock:
+            known = {i: memo[t] for i, t in enumerate(texts) if t in memo}
+        todo = [i for i in range(len(texts)) if i not in known]
+        if todo:
+            sub_vec = None if vectors is None else vectors[todo]
+            fresh = self._analyze_linear([texts[i] for i in todo], sub_vec)
+            with self._memo_lock:
+                if len(memo) + len(fresh) > MEMO_MAX:
+                    memo.clear()
+                for i, r in zip(todo, fresh):
+                    memo[texts[i]] = r
+                    known[i] = r
+        return [known[i] for i in range(len(texts))]
 
     def _analyze_linear(self, texts: list[str], vectors) -> list[Sentiment]:
         import numpy as np
@@ -330,7 +356,7 @@ class SentimentAnalyzer:
                 raise ValueError(f"vectors has shape {vectors.shape}, expected ({len(texts)}, {model.embedding_dim})")
             vec = vectors[todo]
         else:
-            vec = self.embedder.encode([texts[i] for i in todo])
+            vec = self.embedder.encode([texts[i] for i in todo], progress=self.progress and len(todo) > 100)
         sub = [texts[i] for i in todo]
         z = model.logits(sub, [lex[i].lang for i in todo], vec, np.array([lex[i].score for i in todo], dtype=np.float32))
         gate = model.neutral_probs(vec)

@@ -266,10 +266,10 @@ def propensity_insights(data, segs: tuple[pd.DataFrame, pd.DataFrame], top_n: in
     return out
 
 
-def review_insights(reviews: pd.DataFrame) -> list[Insight]:
+def review_insights(reviews: pd.DataFrame, sentiment=None) -> list[Insight]:
     if reviews is None or reviews.empty or "text" not in reviews.columns:
         return []
-    scored = review_sentiment(reviews)
+    scored = review_sentiment(reviews, sentiment)
     out = []
     for by, kind in (("product", "product"), ("category", "category")):
         if by not in scored.columns:
@@ -309,9 +309,11 @@ def compute_all(
     catalog: pd.DataFrame | None = None,
     *,
     progress: bool = False,
+    sentiment=None,
 ) -> list[Insight]:
     """Every insight from the behaviour log, the reviews and (for names) the catalogue.
-    Either frame may be empty or None. Same data → same insights, same ids, same order."""
+    Either frame may be empty or None. Same data → same insights, same ids, same order.
+    `sentiment`: the SentimentAnalyzer for reviews without label or rating (default: a new one)."""
     names = _Names(catalog)
     steps: list[tuple[str, Callable[[], list[Insight]]]] = []
     out: list[Insight] = []
@@ -337,7 +339,7 @@ def compute_all(
             ("propensity", lambda: propensity_insights(data, state["us"])),
         ]
     if reviews is not None and len(reviews) > 0:
-        steps.append(("reviews", lambda: review_insights(reviews)))
+        steps.append(("reviews", lambda: review_insights(reviews, sentiment)))
     bar = None
     if progress:
         from tqdm import tqdm
