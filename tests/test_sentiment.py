@@ -96,11 +96,23 @@ def test_lexicon_mode_is_the_rule_based_analyzer():
         SentimentAnalyzer(mode="magic")
 
 
-def test_ensemble_reads_reviews_the_lexicon_misses(analyzer):
+@pytest.fixture(scope="module")
+def ensemble():
+    return SentimentAnalyzer(mode="ensemble")
+
+
+def test_ensemble_reads_reviews_the_lexicon_misses(ensemble):
     # no lexicon word in either review: the embedding classifier carries them
     assert SentimentAnalyzer(mode="lexicon").analyze_one("电池一天要充三次电").label == "neutral"
+    assert ensemble.analyze_one("电池一天要充三次电").label == "neg"
+    assert ensemble.analyze_one("孩子每天都抢着看这本书").label == "pos"
+
+
+def test_default_reads_reviews_the_lexicon_misses(analyzer):
+    assert analyzer.mode == "linear"
     assert analyzer.analyze_one("电池一天要充三次电").label == "neg"
-    assert analyzer.analyze_one("孩子每天都抢着看这本书").label == "pos"
+    assert analyzer.analyze_one("孩子很喜欢，每天都抢着看").label == "pos"
+    assert analyzer.analyze_one("The battery died after a week").label == "neg"
 
 
 def test_batch_equals_one_by_one(analyzer):
@@ -137,7 +149,7 @@ def test_seed_classifier_is_deterministic_and_cached(tmp_path):
 
 
 def test_analyzer_with_cache_dir_writes_the_weights(tmp_path):
-    an = SentimentAnalyzer(cache_dir=tmp_path / "cache")
+    an = SentimentAnalyzer(mode="ensemble", cache_dir=tmp_path / "cache")
     assert an.analyze_one("非常失望").label == "neg"
     assert list((tmp_path / "cache").glob("sentiment-seed-*.npz"))
 

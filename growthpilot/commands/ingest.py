@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 
 from knowledge.ingest import INGESTERS, IngestReport
@@ -56,16 +57,17 @@ def register(sub, parent) -> None:
 
 
 def run(args, cfg) -> int:
+    t_start = time.perf_counter()
     privacy = Privacy.from_settings(cfg.privacy, data_dir=cfg.data.dir)
     store = Store.open(cfg.data.dir)
     try:
         with store.writing(wait_s=cfg.ingest.lock_wait_s, on_wait=lambda msg: print(msg, file=sys.stderr)):
-            return _run_locked(args, cfg, privacy, store)
+            return _run_locked(args, cfg, privacy, store, t_start)
     finally:
         store.close()
 
 
-def _run_locked(args, cfg, privacy, store) -> int:
+def _run_locked(args, cfg, privacy, store, t_start: float) -> int:
     """The ingest and its refresh, under the data-dir writer lock. The refresh also covers what
     earlier runs stored but did not index (the refresh journal: --no-index, a crash)."""
     before = store.journal_mark()  # journal entries up to here were left by earlier runs
@@ -93,11 +95,12 @@ def _run_locked(args, cfg, privacy, store) -> int:
     if not report.usable and not refresh_note.startswith("nothing usable"):
         refresh_note = "nothing usable was read from this file; " + refresh_note
     counts = store.counts()
+    seconds = run_seconds(report, refresh_result, time.perf_counter() - t_start)
     if args.json:
         emit_json({"ok": report.usable, "report": report.to_dict(), "store": counts,
-                   "refresh": refresh_result, "refresh_note": refresh_note})
+                   "refresh": refresh_result, "refresh_note": refresh_note, "seconds": seconds})
     else:
-        print(format_report(report))
+        print(format_report(report, seconds))
         if refresh_note:
             print(f"  note        {refresh_note}")
         if refresh_result:
@@ -105,7 +108,17 @@ def _run_locked(args, cfg, privacy, store) -> int:
     return 0 if report.usable else 2
 
 
-def format_report(r: IngestReport) -> str:
+def run_seconds(report: IngestReport, refresh_result: dict | None, total: float) -> dict[str, float]:
+    """The whole run's wall time and its parts: read+store (the ingester: read, validate, redact,
+    store), insights, index (embedding, sentiment of unlabelled reviews, BM25, FAISS, save)."""
+    parts = {"total": round(total, 3), "read_store": round(report.seconds, 3)}
+    if refresh_result:
+        parts["insights"] = refresh_result["seconds"]["insights"]
+        parts["index"] = refresh_result["seconds"]["indexes"]
+    return parts
+
+
+def format_report(r: IngestReport, seconds: dict | None = None) -> str:
     """The human summary of an ingest."""
     lines = [f"{r.kind} ← {r.file}" + ("  (already ingested: nothing added)" if r.already_ingested else "")]
     width = len(f"{r.read:,}")
@@ -115,7 +128,11 @@ def format_report(r: IngestReport) -> str:
     lines.append(f"  rejects     {r.rejects_path if r.rejects_path else '-'}")
     if r.redactions:
         lines.append("  redacted    " + ", ".join(f"{k} {v}" for k, v in sorted(r.redactions.items())))
-    if r.seconds:
+    if seconds:
+        split = ", ".join(f"{name.replace('_', '+')} {seconds[name]:.2f} s"
+                          for name in ("read_store", "insights", "index") if name in seconds)
+        lines.append(f"  time        {seconds['total']:.2f} s in all ({split})")
+    elif r.seconds:
         lines.append(f"  time        {r.seconds:.2f} s")
     for note in r.notes:
         lines.append(f"  note        {note}")

@@ -451,14 +451,17 @@ def review_insights(q: QueryEngine) -> list[Insight]:
 
 
 # ---------------------------------------------------------------------- all
-def compute_all(behavior=None, reviews=None, catalog=None, *, engine: QueryEngine | None = None, progress: bool = False) -> list[Insight]:
+def compute_all(behavior=None, reviews=None, catalog=None, *, engine: QueryEngine | None = None, progress: bool = False,
+                sentiment=None) -> list[Insight]:
     """Every insight from the behaviour log, the reviews and (for names) the catalogue — through
     the query layer. Pass `engine` (e.g. QueryEngine.from_store) to run over stored Parquet;
-    else one is built from the frames. Same data → same insights, same ids, same order."""
+    else one is built from the frames. `sentiment`: the analyzer for reviews without label or rating
+    (default: a new one). Same data → same insights, same ids, same order."""
     own = engine is None
     if engine is None:
         engine = QueryEngine.from_frames(behavior if behavior is not None and len(behavior) else None,
-                                         reviews if reviews is not None and len(reviews) else None, catalog)
+                                         reviews if reviews is not None and len(reviews) else None, catalog,
+                                         sentiment=sentiment)
     names = _Names(engine)
     steps: list[tuple[str, Callable[[], list[Insight]]]] = []
     if engine.bounds().rows:

@@ -77,14 +77,15 @@ class LogBounds:
 class QueryEngine:
     """One DuckDB connection over one data set. Thread-safe (one query at a time)."""
 
-    def __init__(self, con, *, catalog=None, reviews=None, layer: SemanticLayer | None = None, source: str = ""):
+    def __init__(self, con, *, catalog=None, reviews=None, layer: SemanticLayer | None = None, source: str = "",
+                 sentiment=None):
         self.con = con
         self.layer = layer or SemanticLayer()
         self.source = source
         self._lock = threading.RLock()
         self._catalog = _catalog_records(catalog)
         self._segments_built = False
-        self._load_reviews(reviews)
+        self._load_reviews(reviews, sentiment)
         self._bounds: LogBounds | None = None
         self._review_bounds: LogBounds | None = None
         self._entities: Entities | None = None
@@ -107,7 +108,7 @@ class QueryEngine:
 
     @classmethod
     def from_parquet(cls, files: Sequence[Path | str], *, reviews=None, catalog=None, memory_limit: str | None = "2GB",
-                     threads: int | None = None, temp_directory: str | Path | None = None) -> "QueryEngine":
+                     threads: int | None = None, temp_directory: str | Path | None = None, sentiment=None) -> "QueryEngine":
         """Behaviour from Parquet parts (user, item_id, category_id, behavior int8 code, ts)."""
         con = cls._connect(memory_limit, threads, temp_directory)
         files = [str(f) for f in files]
@@ -117,7 +118,7 @@ class QueryEngine:
                         f"category_id::BIGINT AS category_id, behavior::TINYINT AS behavior, ts::BIGINT AS ts FROM read_parquet([{lst}])")
         else:
             con.execute(f"CREATE VIEW behavior AS {_EMPTY_BEHAVIOR}")
-        return cls(con, catalog=catalog, reviews=reviews, source=f"{len(files)} Parquet part(s)")
+        return cls(con, catalog=catalog, reviews=reviews, source=f"{len(files)} Parquet part(s)", sentiment=sentiment)
 
     @classmethod
     def from_store(cls, store, **kw) -> "QueryEngine":
@@ -137,7 +138,7 @@ class QueryEngine:
 
     @classmethod
     def from_frames(cls, behavior=None, reviews=None, catalog=None, *, memory_limit: str | None = "2GB",
-                    threads: int | None = None, temp_directory: str | Path | None = None) -> "QueryEngine":
+                    threads: int | None = None, temp_directory: str | Path | None = None, sentiment=None) -> "QueryEngine":
         """From DataFrames in the store's contracts (tests, callers holding frames)."""
         import pyarrow as pa
 
@@ -171,14 +172,16 @@ class QueryEngine:
             con.unregister("behavior_arrow")
         else:
             con.execute(f"CREATE VIEW behavior AS {_EMPTY_BEHAVIOR}")
-        return cls(con, catalog=catalog, reviews=reviews, source="frames")
+        return cls(con, catalog=catalog, reviews=reviews, source="frames", sentiment=sentiment)
 
     def close(self) -> None:
         with self._lock:
             self.con.close()
 
     # ------------------------------------------------------------------ data set facts
-    def _load_reviews(self, reviews) -> None:
+    def _load_reviews(self, reviews, sentiment=None) -> None:
+        """`sentiment`: the analyzer for reviews with neither label nor rating (the ingest shares one
+        with the index so each review is embedded once); None: knowledge.insights.reviews' default."""
         import pandas as pd
         import pyarrow as pa
 
@@ -197,7 +200,7 @@ class QueryEngine:
                 df[c] = pd.NA if c in ("rating", "label") else ""
         if "id" not in reviews.columns:
             df["id"] = [f"review:{i}" for i in range(len(df))]
-        scored = review_sentiment(df)  # label, else rating, else the text analyzer (see knowledge.insights.reviews)
+        scored = review_sentiment(df, sentiment)  # label, else rating, else the text analyzer (see knowledge.insights.reviews)
         table = pd.DataFrame({
             "id": scored["id"].astype(str), "text": scored["text"].fillna("").astype(str),
             "rating": pd.to_numeric(scored["rating"], errors="coerce").astype("float64"),
