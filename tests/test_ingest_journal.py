@@ -89,11 +89,11 @@ def test_serve_start_up_finishes_the_journal(tmp_path, cfg, reviews, capsys, mon
     assert main(["ingest", "reviews", str(reviews), "--config", str(cfg), "--no-index"]) == 0
     seen = {}
 
-    async def fake_serve(cfg_, slack, telegram):
+    async def fake_serve(cfg_, credentials):
         seen["indexed_at_start"] = indexed_ids(tmp_path / "state")
         return {}
 
-    monkeypatch.setattr(serve, "check_credentials", lambda *a, **k: (None, None))
+    monkeypatch.setattr(serve, "check_credentials", lambda *a, **k: {})
     monkeypatch.setattr(serve, "_serve", fake_serve)
     assert main(["serve", "--telegram", "--config", str(cfg)]) == 0
     assert review_ids(tmp_path / "state") <= seen["indexed_at_start"]
