@@ -42,12 +42,12 @@ async def _burst(tmp_path, generator, n: int = 20) -> tuple[list[str], list[str]
 
 async def test_without_the_line_a_burst_turns_people_away(tmp_path):
     # the control: the bare worker queue (3 waiting) answers "busy" — the defect the line fixes
-    finals, _ = await _burst(tmp_path, SlowSerialGenerator(ANSWER, seconds=0.05, queue_size=3))
+    finals, _ = await _burst(tmp_path, SlowSerialGenerator(ANSWER, seconds=0.15, queue_size=3))
     assert sum("busy" in t for t in finals) > 0
 
 
 async def test_a_burst_gets_places_in_line_and_every_answer(tmp_path):
-    inner = SlowSerialGenerator(ANSWER, seconds=0.05, queue_size=3)
+    inner = SlowSerialGenerator(ANSWER, seconds=0.15, queue_size=3)
     finals, shown = await _burst(tmp_path, WaitingLine(inner, slots=2, notice_after_s=0.2))
     assert [t for t in finals if ANSWER.split(" [")[0] not in t] == []  # 0 refusals: everyone got the answer
     assert inner.busy == 0 and inner.calls == 20

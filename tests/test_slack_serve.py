@@ -354,3 +354,45 @@ def test_a_new_channel_is_one_module_plus_one_registry_line(tmp_path, monkeypatc
     out = json.loads(capsys.readouterr().out)
     assert out["channels"] == ["echo"] and out["cancelled"] == {"echo": 0}
     assert echo_channel.ANSWERS == ["team says hi"]
+
+
+def test_start_up_warms_the_models_off_the_event_loop(tmp_path, monkeypatch, capsys):
+    """The intent classifier and the sentiment model load on first use (seconds); serve loads them at
+    start-up in a worker thread, so the first message does not stall every channel's acks."""
+    import threading
+
+    from adapters import registry
+    from fakes import echo_channel
+    from growthpilot import wiring
+    from growthpilot.cli import main
+
+    seen: list[tuple[str, str]] = []
+
+    class Loads:
+        def __init__(self, what):
+            self.what = what
+
+        def parse(self, text):
+            seen.append((self.what, threading.current_thread().name))
+
+        def analyze(self, texts):
+            seen.append((self.what, threading.current_thread().name))
+            return []
+
+    def build(cfg, audience="team", **kw):
+        a = ScriptedAssistant(f"{audience} says hi")
+        a.intents = Loads("intents")
+        a._support = type("S", (), {"_sentiment": Loads("sentiment")})()
+        return a
+
+    monkeypatch.setitem(registry.CHANNELS, "echo", "fakes.echo_channel:SPEC")
+    monkeypatch.setattr(wiring, "build_assistant", build)
+    monkeypatch.setattr(wiring, "build_generator", lambda cfg, **kw: ScriptedAssistant())
+    monkeypatch.setattr(wiring, "build_embedder", lambda cfg: None)
+    config = tmp_path / "config.toml"
+    config.write_text('[data]\ndir = "state"\n')
+    echo_channel.ANSWERS.clear()
+    assert main(["serve", "--config", str(config), "--echo"]) == 0
+    assert {w for w, _ in seen} == {"intents", "sentiment"}
+    assert all(t != threading.main_thread().name for _, t in seen)
+    assert echo_channel.ANSWERS == ["team says hi"]

@@ -279,7 +279,7 @@ class SlackAdapter:
             token = self._remember_shareable(reply, message.channel)
             images = await self._upload_private_images(reply)
             messages = render_reply(reply, share_value=token, extra_blocks=images)
-            for i, m in enumerate(messages[:5]):  # a response_url takes at most 5 answers
+            for i, m in enumerate(messages[: 4 if told else 5]):  # a response_url takes at most 5 answers (one told the place)
                 await webhook.send(text=m.text, blocks=m.blocks, response_type="ephemeral", replace_original=(i == 0))
         except asyncio.CancelledError:
             text = interrupted_text(detect_language(message.text, "en"))

@@ -227,7 +227,7 @@ class TelegramAdapter:
             platform="telegram",
             channel=str(chat.id),
             user=user_id,
-            text=msg.text or "" if text is None else text,
+            text=(msg.text or "") if text is None else text,
             thread=thread,
             is_direct=is_direct,
             audience=audience,

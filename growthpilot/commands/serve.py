@@ -116,6 +116,26 @@ def _build_assistants(cfg, notifier, *, team: bool, customer: bool, shared_out: 
     return built
 
 
+def warm_up(assistants: list) -> None:
+    """Load what the assistants load lazily on first use — the intent classifier, the sentiment model
+    (seconds each on a CPU) — now, in a worker thread: otherwise the first message loads them on the
+    event loop and every channel's acks and polling stall meanwhile. An assistant may offer `warm_up()`."""
+    for a in assistants:
+        try:
+            own = getattr(a, "warm_up", None)
+            if callable(own):
+                own()
+                continue
+            intents = getattr(a, "intents", None)
+            if intents is not None and callable(getattr(intents, "parse", None)):
+                intents.parse("hello")
+            sentiment = getattr(getattr(a, "_support", None), "_sentiment", None)
+            if sentiment is not None and callable(getattr(sentiment, "analyze", None)):
+                sentiment.analyze(["hello"])
+        except Exception as exc:  # noqa: BLE001 - a failed warm-up only means a slower first answer
+            log.warning("warming up %s failed: %s", type(a).__name__, exc)
+
+
 async def _serve(cfg, credentials: dict[str, Any]) -> dict:
     from adapters import registry
     from adapters.dedupe import EventLedger
@@ -141,6 +161,7 @@ async def _serve(cfg, credentials: dict[str, Any]) -> dict:
     assistants = _build_assistants(cfg, notifier, team="team" in audiences, customer="customer" in audiences, shared_out=shared_parts)
     ledger = EventLedger(cfg.data.dir / cfg.serve.state_file)
     try:
+        await asyncio.to_thread(warm_up, list({id(a): a for a in assistants.values()}.values()))
         channels = [spec.build(ServeContext(cfg, credentials[spec.name], assistants, ledger, notifier)) for spec in specs]
         stop = asyncio.Event()
         install_signal_handlers(stop)  # only now: Ctrl-C while the model loads simply interrupts (exit 130)

@@ -39,6 +39,9 @@ def main(argv: list[str]) -> int:
                          store_path=Path(cfg.data.dir) / f"bot-{audience}.sqlite", reports=None, notify_handover=notify_handover,
                          sentiment=NeutralSentiment())
 
+    from growthpilot.commands import serve as serve_cmd
+
+    serve_cmd.warm_up = lambda assistants: None  # the test asks with /ask: no intent model needed, save the CPU
     wiring.build_generator = build_generator
     wiring.build_assistant = build_assistant
     wiring.build_embedder = lambda cfg: None
