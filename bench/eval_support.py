@@ -210,9 +210,13 @@ def main() -> int:
             t1 = time.perf_counter()
             gen = build_generator(cfg, progress=False)
             print(f"model loaded in {time.perf_counter() - t1:.1f} s: {gen.model_id}")
-            b, _ = make_assistant(tmp_path / "r", retriever, generator=gen, rephrase=True) if (tmp_path / "r").mkdir() is None else None
+            (tmp_path / "r").mkdir()
+            b, _ = make_assistant(tmp_path / "r", retriever, generator=gen, rephrase=True)
             picked = [r for r in load("dev") if r["expect"] == "answer" and not r["history"]][: args.rephrase]
             res = asyncio.run(run_questions(b, picked))
+            getattr(gen, "close", lambda: None)()
+            for r in res:
+                print(f"  {r['seconds']:.1f} s {r['answer']:<11} {r['question']!r} -> {r['reply'][:100]!r}")
             secs = sorted(r["seconds"] for r in res)
             kept = sum(1 for r in res if r["answer"] == "rephrased")
             print(json.dumps({"rephrase_questions": len(res), "drafts_kept": kept, "right": sum(r["right"] for r in res),
