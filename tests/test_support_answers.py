@@ -200,3 +200,11 @@ def test_support_search_runs_off_the_event_loop(make, retriever):
 
     r = asyncio.run(go())
     assert "99" in r.text and rec.threads and loop_threads[0] not in rec.threads
+
+
+def test_a_follow_up_about_another_product_stays_on_the_topic(make):
+    a, _, _ = make()
+    first = ask(a, "How long is the warranty on the Buds Pro?")
+    assert "2 years" in first.text
+    r = ask(a, "what about the AquaSmart bottle?")
+    assert r.data["passage_group"] == "warranty.md#0" and "1-year warranty" in r.text

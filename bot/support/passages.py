@@ -41,6 +41,7 @@ class Weights:
     entity: float = 0.5  # payment methods, carriers, places named by both question and section
     title: float = 0.6  # the page's title (a product name) matches the question's words
     unit: float = 0.0  # the best sentence/list item of the section (words + answer type)
+    prefer: float = 0.5  # a follow-up naming only another product stays with the previous answer's section
     threshold: float = 0.7  # best group score below this: the docs hold no answer
     # share of an English question's (idf-weighted) words the best passage must explain ("change my
     # delivery address" meets the delivery section through one word of three); Chinese character
@@ -146,8 +147,9 @@ class SectionFinder:
             n = 50
         return max(1, min(n, self.max_items))
 
-    def find(self, query: str, *, focus: str = "") -> list[Candidate]:
-        """Passage groups best first. `focus` (a follow-up's own words) is scored on top of `query`."""
+    def find(self, query: str, *, focus: str = "", prefer: str = "") -> list[Candidate]:
+        """Passage groups best first. `focus` (a follow-up's own words) is scored on top of `query`;
+        `prefer` (the group that answered the previous question) gets `Weights.prefer` on top."""
         if self._retriever is None or not query.strip():
             return []
         hits = [h for h in self._retriever.search(query, self._k(), kinds=["doc"]) if h.kind == "doc"]
@@ -220,6 +222,8 @@ class SectionFinder:
                 c.versions.setdefault("en", localize(s, "en"))
             else:
                 c.versions.setdefault(s.lang, s)
+        if prefer and prefer in groups:
+            groups[prefer].score += w.prefer
         return sorted(groups.values(), key=lambda c: -c.score)
 
     def answerable(self, candidates: Sequence[Candidate], question: str = "") -> bool:

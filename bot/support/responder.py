@@ -25,7 +25,7 @@ from ..settings import AssistantSettings
 from ..types import Action, Message, Reply, Source
 from . import extract, faithfulness
 from .followup import follow_up_query, is_follow_up
-from .lexicon import entities
+from .lexicon import PRODUCT_CONCEPTS, concepts, entities
 from .passages import Candidate, Section, SectionFinder, Weights
 from .signals import _INJECTION, _SMALL_TALK, MessageSignals, SentimentLike, read_signals
 
@@ -119,7 +119,11 @@ class SupportResponder:
             return self._finish(message, lang, reply_text, data, prompt=[], citations=(), model_id="")
 
         # the search embeds the query and scores every section: off the event loop
-        candidates = await asyncio.to_thread(self._finder.find, query, focus=focus)
+        prefer = ""
+        if focus and concepts(focus) and concepts(focus) <= PRODUCT_CONCEPTS:
+            last = _last_group(history)
+            prefer = "" if last.startswith(("catalog/", "products/")) or "/products/" in last else last
+        candidates = await asyncio.to_thread(self._finder.find, query, focus=focus, prefer=prefer)
         if follow and not self._finder.answerable(candidates, query) and focus:
             # not a follow-up after all: the message alone may be answerable
             alone = await asyncio.to_thread(self._finder.find, asked)
@@ -213,7 +217,8 @@ class SupportResponder:
     def _finish(self, message: Message, lang: str, text: str, data: dict, *, prompt: list, citations: tuple, model_id: str, handover: bool = False) -> Reply:
         reply_id = "r" + uuid.uuid4().hex[:10]
         key = message.conversation_key
-        self._memory.add(key, "assistant", text, intent="support")
+        # the passage group answered is kept with the reply: a follow-up about another product stays on its topic
+        self._memory.add(key, "assistant", text, intent="support", query=str(data.get("passage_group", "")))
         self._feedback.record_reply(reply_id, conversation=key, user=message.user, intent="support", prompt=prompt, reply=text, sources=citations, model_id=model_id)
         actions = [Action("feedback_up", "👍", reply_id), Action("feedback_down", "👎", reply_id)]
         if not handover:
@@ -258,6 +263,13 @@ def _close_second(candidates: list[Candidate], lang: str, ratio: float = 0.9) ->
     if b.score < ratio * a.score or a.group.split("#")[0] != b.group.split("#")[0] or a.group.startswith("catalog/"):
         return None
     return b.version(lang)
+
+
+def _last_group(history) -> str:
+    for t in reversed(history):
+        if t.role == "assistant":
+            return t.query or ""
+    return ""
 
 
 def _missing_entities(question: str, section: Section, cand: Candidate) -> list[str]:
