@@ -144,7 +144,10 @@ class SupportResponder:
             return await self._handover(message, lang, "low confidence", signals, data)
         chosen = extract.select(section, asked if not focus else query, focus=focus)
         reply_text = extract.render(section, chosen, lang)
-        second = _close_second(candidates, lang) if _asks_two_things(asked) else None
+        # two questions in one message, or a product page whose overview and specification sections
+        # score alike ("what colour temperatures does the lamp have?"): the runner-up's best sentences too
+        product_page = "products/" in cand.group
+        second = _close_second(candidates, lang) if _asks_two_things(asked) or product_page else None
         if second is not None:
             # two neighbouring sections of one page answer it about as well ("can I return it, and
             # who pays the postage?"): the best sentences of both
