@@ -256,19 +256,19 @@ def test_support_path_holds_no_handle_on_team_data(make, kb):
 def test_customer_pii_is_redacted_before_the_model_and_the_store(make, tmp_path):
     a, gen, _ = make(["You can return it within 30 days [1]."])
     r = run(a.handle(customer("I want to return my watch, email me at jane.doe@example.com or call 13812345678")))
-    assert "jane.doe@example.com" not in gen.last_prompt_text and "13812345678" not in gen.last_prompt_text
-    assert "[EMAIL]" in gen.last_prompt_text
+    for prompt in gen.prompts:  # the answer is quoted from the passage: the model need not be called at all
+        assert "jane.doe@example.com" not in json.dumps(prompt) and "13812345678" not in json.dumps(prompt)
     dump = "\n".join(str(row) for row in sqlite3.connect(tmp_path / "bot.sqlite").execute("SELECT * FROM turns UNION ALL SELECT reply_id, prompt, reply, 0,0,0,0,0,0 FROM replies"))
-    assert "jane.doe@example.com" not in dump and "13812345678" not in dump
-    assert "30 days[1]" in r.text and r.citations[0].id == "doc:faq.md#1"
+    assert "jane.doe@example.com" not in dump and "13812345678" not in dump and "[EMAIL]" in dump
+    assert "within 30 days of delivery for a full refund" in r.text and r.citations[0].id == "doc:faq.md#1"
     assert r.data["redacted"] is True and r.handover is False
 
 
 def test_customer_answer_in_chinese_from_public_docs(make):
-    a, gen, _ = make(["签收后30天内可以无理由退货[1]。"])
+    a, gen, _ = make(["Returns within 30 days [1]."])
     r = run(a.handle(customer("怎么退货？")))
-    assert r.text.startswith("签收后30天内可以无理由退货")
-    assert "帮助中心文章" in gen.last_prompt_text
+    assert "签收后30天内可以无理由退货" in r.text and r.citations[0].id == "doc:faq.md#2"
+    assert gen.prompts == [] and not r.handover
 
 
 @pytest.mark.parametrize("text,reason", [("转人工", "asked for a person"), ("I want to talk to a human please", "asked for a person"), ("This is unacceptable!!! Worst service ever, I want my money back!!!", "angry"), ("太过分了！！垃圾客服，我要投诉", "angry")])

@@ -1,0 +1,294 @@
+"""Section (heading-level passage) retrieval over the public collection, in both languages.
+
+Docs are chunked by heading at ingest (`doc:<path>#<n>`, one chunk per section for help-centre
+pages). The zh and en pages are the same shop, so a section is paired with its twin by the path with
+the language folder (or suffix) taken out and the section number: `doc:en/faq.md#3` and
+`doc:zh/faq.md#3` are one *passage group*. A question is scored against every version of a group and
+the group is answered from the version in the customer's language.
+
+Only the retriever's public `search` is used: one call with k = the collection size returns every
+item with its dense cosine and BM25 score for the query; the lexical and concept scores are computed
+here. The weights and the answer threshold are measured on bench/data/support_questions.jsonl
+(bench/eval_support.py), not guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from knowledge.text import detect_lang
+from knowledge.types import Hit
+
+from ..protocols import Retriever
+from .lexicon import PRODUCT_CONCEPTS, concepts, entities, tokens
+
+_LANG_DIR = re.compile(r"(^|/)(en|zh|zh[-_](cn|hans|tw|hk)|en[-_](us|gb))(/|$)", re.I)
+_LANG_SUFFIX = re.compile(r"[._-](en|zh|zh[-_]cn)(?=\.[a-z0-9]+$)", re.I)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the parts of a section's score add up (measured on the dev split, see module doc)."""
+
+    dense: float = 1.0
+    lexical: float = 1.0
+    concept: float = 0.6
+    bm25: float = 0.0
+    heading: float = 0.3
+    entity: float = 0.5  # payment methods, carriers, places named by both question and section
+    title: float = 0.6  # the page's title (a product name) matches the question's words
+    unit: float = 0.0  # the best sentence/list item of the section (words + answer type)
+    prefer: float = 0.5  # a follow-up naming only another product stays with the previous answer's section
+    threshold: float = 0.7  # best group score below this: the docs hold no answer
+    # share of an English question's (idf-weighted) words the best passage must explain ("change my
+    # delivery address" meets the delivery section through one word of three); Chinese character
+    # bigrams are too noisy for this gate, so it applies to English questions only
+    min_coverage: float = 0.4
+    coverage_below: float = 1.4  # ... and only for scores below this (a strong match needs no veto)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str  # "Doc title › Heading"
+    heading: str
+    body: str  # the section text without its heading line
+    lang: str
+    path: str
+    group: str
+
+    @property
+    def doc_title(self) -> str:
+        return self.title.split(" › ")[0]
+
+
+@dataclass
+class Candidate:
+    group: str
+    score: float
+    best_id: str
+    parts: dict = field(default_factory=dict)
+    coverage: float = 0.0
+    versions: dict[str, Section] = field(default_factory=dict)  # lang -> section
+
+    def version(self, lang: str) -> Section | None:
+        return self.versions.get(lang) or None
+
+
+def group_key(hit_id: str, path: str = "") -> str:
+    """`doc:en/faq.md#3` -> `faq.md#3`; a catalogue page or an unpaired doc keeps its own id."""
+    m = re.match(r"^doc:(.+?)(#\d+)?$", hit_id)
+    if not m:
+        return hit_id
+    p, num = (path or m.group(1)), (m.group(2) or "")
+    p2 = _LANG_DIR.sub(lambda mm: mm.group(1) if mm.group(5) else "", p, count=1)
+    p2 = _LANG_SUFFIX.sub("", p2).strip("/")
+    return f"{p2}{num}"
+
+
+def to_section(hit: Hit) -> Section:
+    text = hit.text.strip()
+    title = hit.title or ""
+    heading = title.split(" › ")[-1] if title else ""
+    lines = text.splitlines()
+    if lines and heading and lines[0].strip() == heading.strip():
+        body = "\n".join(lines[1:]).strip()
+    else:
+        body = text
+    lang = str(hit.metadata.get("lang") or "") or detect_lang(text)
+    path = str(hit.metadata.get("path") or "")
+    if hit.id.startswith("doc:catalog/") or str(hit.metadata.get("topic", "")) == "product" and " / " in title:
+        lang = "both"  # a catalogue page holds both languages
+    return Section(hit.id, title, heading, body, lang if lang in ("zh", "en", "both") else "en", path, group_key(hit.id, path))
+
+
+def localize(section: Section, lang: str) -> Section:
+    """A bilingual catalogue page reduced to the lines (or halves of "en / zh" lines) in `lang`."""
+    if section.lang != "both":
+        return section
+    out: list[str] = []
+    for i, line in enumerate(section.body.splitlines()):
+        line = line.strip()
+        if not line or (i == 0 and " / " in line and len(line) < 40 and not re.search(r"\d", line)):
+            continue  # the category line ("audio / 音频") answers nothing
+        if " / " in line:
+            halves = [h.strip() for h in line.split(" / ")]
+            pick = [h for h in halves if detect_lang(h) == lang] or halves[:1]
+            out.append(pick[0])
+        elif detect_lang(line) == lang:
+            out.append(line)
+    halves = [h.strip() for h in section.title.split(" / ")]
+    title = next((h for h in halves if detect_lang(h) == lang), halves[0])
+    return Section(section.id, title, title, "\n\n".join(out), lang, section.path, section.group)
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    tokens: frozenset[str]
+    concepts: frozenset[str]
+
+
+class SectionFinder:
+    """Ranks passage groups for a question (see module doc)."""
+
+    def __init__(self, retriever: Retriever | None, weights: Weights | None = None, *, max_items: int = 400):
+        self._retriever = retriever
+        self.weights = weights or Weights()
+        self.max_items = max_items
+
+    def _k(self) -> int:
+        count = getattr(self._retriever, "count", None)
+        try:
+            n = int(count()) if callable(count) else 50
+        except Exception:  # noqa: BLE001 - a retriever without a usable count: a generous k
+            n = 50
+        return max(1, min(n, self.max_items))
+
+    def find(self, query: str, *, focus: str = "", prefer: str = "") -> list[Candidate]:
+        """Passage groups best first. `focus` (a follow-up's own words) is scored on top of `query`;
+        `prefer` (the group that answered the previous question) gets `Weights.prefer` on top."""
+        if self._retriever is None or not query.strip():
+            return []
+        hits = [h for h in self._retriever.search(query, self._k(), kinds=["doc"]) if h.kind == "doc"]
+        if not hits:
+            return []
+        sections = [to_section(h) for h in hits]
+        # idf over the returned items (the whole public collection when k covers it)
+        df: dict[str, int] = {}
+        cdf: dict[str, int] = {}
+        sec_tokens = []
+        sec_concepts = []
+        for s in sections:
+            tk = tokens(s.title + "\n" + s.body)
+            cc = concepts(s.title + "\n" + s.body)
+            sec_tokens.append(tk)
+            sec_concepts.append(cc)
+            for t in tk:
+                df[t] = df.get(t, 0) + 1
+            for c in cc:
+                cdf[c] = cdf.get(c, 0) + 1
+        n = len(sections)
+        idf = lambda d: math.log(1 + n / (1 + d))  # noqa: E731
+        q = QueryTerms(tokens(query), concepts(query))
+        f = QueryTerms(tokens(focus), concepts(focus)) if focus else None
+        max_bm25 = max((float(h.metadata.get("bm25_score") or 0.0) for h in hits), default=0.0) or 1.0
+        w = self.weights
+        groups: dict[str, Candidate] = {}
+        vocab = set(df)
+        q_explained = explained_by_concepts(query, q.concepts)
+        for h, s, tk, cc in zip(hits, sections, sec_tokens, sec_concepts):
+            def recall(terms: frozenset[str], have: frozenset[str], table: dict[str, int], fuzzy: bool = False) -> float:
+                total = sum(idf(table.get(t, 0)) for t in terms)
+                if total <= 0:
+                    return 0.0
+                return sum(idf(table.get(t, 0)) for t in terms if t in have or fuzzy and _fuzzy_in(t, have)) / total
+
+            lex = recall(q.tokens, tk, df, fuzzy=True)
+            con = recall(q.concepts, cc, cdf)
+            head = recall(q.tokens, tokens(s.heading), df) if s.heading else 0.0
+            # coverage: the question's words found in the section, directly, by a near spelling, or
+            # through a concept both share ("PayPal" is explained by a section about paying)
+            shared = q.concepts & cc
+            explained = frozenset(t for c in shared for t in q_explained.get(c, ()))
+            cov_terms = q.tokens | (f.tokens if f is not None else frozenset())
+            total = sum(idf(df.get(t, 0)) for t in cov_terms)
+            cov = (sum(idf(df.get(t, 0)) for t in cov_terms if t in tk or t in explained or _fuzzy_in(t, tk)) / total) if total else (1.0 if shared else 0.0)
+            if f is not None:
+                # a follow-up naming only another product ("what about the lamp?") keeps the topic
+                share = 0.25 if f.concepts and f.concepts <= PRODUCT_CONCEPTS else 0.5
+                lex = (1 - share) * lex + share * recall(f.tokens, tk, df, fuzzy=True)
+                con = (1 - share) * con + share * recall(f.concepts, cc, cdf) if f.concepts else con
+            unit = best_unit(s, query if f is None else focus, df, idf)
+            ents = entities(query) | (entities(focus) if focus else frozenset())
+            ent = (len(ents & entities(s.title + "\n" + s.body)) / len(ents)) if ents else 0.0
+            tt = tokens(s.doc_title)
+            title = (2 * len(q.tokens & tt) / (len(q.tokens) + len(tt))) if tt and q.tokens else 0.0
+            dense = float(h.metadata.get("similarity") or 0.0)
+            bm = float(h.metadata.get("bm25_score") or 0.0) / max_bm25
+            score = w.dense * dense + w.lexical * lex + w.concept * con + w.bm25 * bm + w.heading * head + w.unit * unit + w.entity * ent + w.title * title
+            parts = {"dense": dense, "lexical": lex, "concept": con, "bm25": bm, "heading": head, "unit": unit, "entity": ent, "title": title, "coverage": cov}
+            c = groups.get(s.group)
+            if c is None:
+                c = groups[s.group] = Candidate(s.group, score, s.id, parts, cov)
+            elif score > c.score:
+                c.score, c.best_id, c.parts, c.coverage = score, s.id, parts, max(cov, c.coverage)
+            else:
+                c.coverage = max(c.coverage, cov)
+            if s.lang == "both":
+                c.versions.setdefault("zh", localize(s, "zh"))
+                c.versions.setdefault("en", localize(s, "en"))
+            else:
+                c.versions.setdefault(s.lang, s)
+        if prefer and prefer in groups:
+            groups[prefer].score += w.prefer
+        return sorted(groups.values(), key=lambda c: -c.score)
+
+    def answerable(self, candidates: Sequence[Candidate], question: str = "") -> bool:
+        if not candidates or candidates[0].score < self.weights.threshold:
+            return False
+        top = candidates[0]
+        return detect_lang(question) == "zh" or top.score >= self.weights.coverage_below or top.coverage >= self.weights.min_coverage
+
+
+def _edit1(a: str, b: str) -> bool:
+    """a and b differ by one edit (insert, delete, substitute or swap of neighbours)."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+def _fuzzy_in(t: str, have: frozenset[str]) -> bool:
+    """A misspelt English word ("retrun", "waranty", "delivary") meets its section word."""
+    if len(t) < 5 or not t.isascii() or not t.isalpha():
+        return False
+    return any(len(h) >= 4 and h.isascii() and _edit1(t, h) for h in have)
+
+
+def explained_by_concepts(text: str, cs: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Per concept of `text`, the tokens of `text` that its matching surface forms cover."""
+    from .lexicon import CONCEPTS, norm
+
+    t = norm(text)
+    out: dict[str, frozenset[str]] = {}
+    for c in cs:
+        got: set[str] = set()
+        for form in CONCEPTS[c]:
+            if form.lower() in t:
+                got |= tokens(form)
+        out[c] = frozenset(got)
+    return out
+
+
+_ASK_DURATION = re.compile(r"how long|how many days|when|how soon|多久|几天|什么时候|多长时间|多快|几个小时|几年", re.I)
+_ASK_AMOUNT = re.compile(r"how much|price|cost|多少钱|价格|运费多少|几块|多钱", re.I)
+_DURATION = re.compile(r"\d\s*(?:[-–]\s*\d+\s*)?(?:h\b|hours?|days?|working days|years?|months?|weeks?|小时|天|个工作日|工作日|年|个月|周)|within|内", re.I)
+_AMOUNT = re.compile(r"[¥￥$]\s*\d|\d\s*(?:元|块|yuan|rmb)", re.I)
+
+
+def best_unit(section: Section, question: str, df: dict[str, int], idf) -> float:
+    """How well the section's best sentence/list item answers `question`: its share of the question's
+    words plus a bonus when it holds the kind of answer asked for (a duration, an amount)."""
+    from .extract import units
+
+    q = tokens(question)
+    total = sum(idf(df.get(t, 0)) for t in q)
+    want_dur, want_amt = bool(_ASK_DURATION.search(question)), bool(_ASK_AMOUNT.search(question))
+    best = 0.0
+    for u in units(section.body):
+        ut = tokens(u.text)
+        sc = (sum(idf(df.get(t, 0)) for t in q if t in ut) / total) if total else 0.0
+        if want_dur and _DURATION.search(u.text) or want_amt and _AMOUNT.search(u.text):
+            sc += 0.5
+        best = max(best, sc)
+    return best
