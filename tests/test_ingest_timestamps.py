@@ -11,7 +11,8 @@ import pytest
 from growthpilot.cli import main
 from growthpilot.config import parse_config_text
 from knowledge.ingest import ingest_behavior, ingest_reviews
-from knowledge.insights.trends import weekly_trends
+from knowledge.query import Period, QuerySpec
+from knowledge.query.engine import QueryEngine
 from knowledge.privacy import Privacy
 from knowledge.settings import IngestSettings
 from knowledge.store import Store
@@ -62,9 +63,13 @@ def test_one_row_dated_2286_does_not_move_this_week(tmp_path, store):
     f.write_text("\n".join(rows) + "\n", encoding="utf-8")
     r = ingest_behavior(f, store, Privacy.from_key(KEY), IngestSettings(), progress=False)
     assert r.rejected == 1 and r.accepted == len(rows) - 1
-    t = weekly_trends(store.behavior_frame(), by=None)
-    assert str(t["this_end"].iloc[0]).startswith("2023-12-04"), t["this_end"].iloc[0]
-    assert int(t["views_this"].iloc[0]) > 0 and int(t["views_last"].iloc[0]) > 0
+    q = QueryEngine.from_store(store)
+    try:
+        res = q.run(QuerySpec("views", op="change", period=Period("last_days", 7)))
+    finally:
+        q.close()
+    assert res.period.end == "2023-12-04", res.period
+    assert res.fact("value").value > 0 and res.fact("previous").value > 0
 
 
 def test_range_is_configurable(tmp_path, store):
