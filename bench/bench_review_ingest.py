@@ -1,6 +1,6 @@
 """Review ingest end to end — read, redact, store, sentiment, insights, embed, index — this code vs another checkout.
 
-    .venv/bin/python bench/bench_review_ingest.py [--n 2000] [--baseline ../main] [--no-baseline]
+    .venv/bin/python bench/bench_review_ingest.py [--n 2000] [--baseline-commit f849c73 | --baseline DIR] [--no-baseline]
 
 Writes N unlabelled reviews (no label, no rating: every one needs the sentiment model) sampled from
 ../shared/data (3/4 Chinese online-shopping reviews, 1/4 English Alexa and Yelp, 20 products) into a
@@ -8,7 +8,8 @@ temporary CSV, then runs, each in its own process with an empty data dir and an 
 cache, `knowledge.ingest.ingest_reviews` + `growthpilot.pipeline.refresh` (what `growthpilot ingest
 reviews FILE` does) with default settings:
   this     the code of this checkout
-  baseline the code of --baseline (default ../main: the path of today's main branch)
+  baseline the code of --baseline-commit (default f849c73: main before issue 11's changes, extracted
+           with `git archive` into a temporary folder) or of the checkout --baseline DIR
 and prints reviews/s end to end, the phases (read+store, insights, index) and the ratio; and, in the
 same process, the USE embedder alone on the same texts (the floor no pipeline can beat on this CPU:
 end to end / embedding-only says how much the rest costs, whatever the machine's load). Also checks
@@ -90,7 +91,8 @@ def child(csv: Path, out: Path) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="reviews to ingest (default 2000)")
-    ap.add_argument("--baseline", type=Path, default=ROOT.parent.parent / "main", help="checkout to compare against")
+    ap.add_argument("--baseline", type=Path, default=None, help="a checkout to compare against (instead of --baseline-commit)")
+    ap.add_argument("--baseline-commit", default="f849c73", help="commit to compare against (default f849c73: before issue 11)")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -104,9 +106,14 @@ def main() -> int:
     from _machine import cpu_model
 
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} (1 min)")
-    runs = [("this", ROOT)] + ([] if args.no_baseline else [("baseline", args.baseline.resolve())])
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
+        base = args.baseline.resolve() if args.baseline else Path(tmp) / "baseline"
+        if not args.no_baseline and not args.baseline:
+            base.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline_commit], check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        runs = [("this", ROOT)] + ([] if args.no_baseline else [("baseline", base)])
         csv = Path(tmp) / "reviews.csv"
         write_csv(csv, args.n)
         for name, code in runs:

@@ -142,6 +142,8 @@ def query_set_eval(docs, per_cat: int, floors=(0.0, 0.1, 0.15, 0.2, 0.25, 0.3)) 
             ("+polarity", "a", replace(off, polarity=True), "auto"),
         ] + [(f"after (floor {f:g})", "a", replace(base, dense_floor=f, bm25_same_language=True, polarity=True), "auto")
              for f in floors] + [
+            (f"after + bm25 margin {m:g}", "a", replace(base, bm25_margin=m), "auto") for m in (0.3, 0.25, 0.2, 0.15)
+        ] + [
             ("after, model sentiment", "b", base, "auto"),
         ]
         details = {}

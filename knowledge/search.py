@@ -435,8 +435,12 @@ class Retriever:
         # floor also keeps out a BM25 match on one stray word ("arrived") that means nothing densely
         missing = [coll.items[r].n for r in bm25_rows if r not in dense_score]
         exact = dict(zip(missing, (coll.vindex.reconstruct(np.array(missing)) @ qvec[0]).tolist())) if missing else {}
-        if best >= floor and floor > 0:
-            bm25_rows = [r for r in bm25_rows if dense_score.get(r, exact.get(coll.items[r].n, 0.0)) >= floor]
+        if best >= floor > 0:
+            # BM25 candidates far below the best dense match are keyword coincidences for this query
+            # (a cross-language query's same-language BM25 matches sit well below its best dense hit)
+            margin = getattr(settings, "bm25_margin", 0.0)
+            b_floor = max(floor, best - margin) if margin > 0 else floor
+            bm25_rows = [r for r in bm25_rows if dense_score.get(r, exact.get(coll.items[r].n, 0.0)) >= b_floor]
         fused = rrf_fuse([dense_rows, bm25_rows], settings.rrf_k)
         if want is not None:
             opposite = "neg" if want == "pos" else "pos"

@@ -106,5 +106,6 @@ class SearchSettings:
     tokenizer: Literal["jieba", "rjieba"] = "jieba"
     min_similarity: float = 0.25  # below this the best dense hit counts as "nothing relevant"
     dense_floor: float = 0.2  # dense candidates below this cosine are not fused (measured: docs/search.md)
+    bm25_margin: float = 0.0  # > 0: BM25 candidates also need a cosine within this of the best dense one
     bm25_same_language: bool = True  # BM25 candidates only in the query's language (dense crosses languages)
     polarity: bool = True  # a query implying a polarity ("complaints", "差评") ranks matching items first

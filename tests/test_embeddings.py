@@ -119,3 +119,29 @@ def test_bundled_minilm_loads_offline_through_sentence_transformers():
     # a local folder works the same way (the path is the model reference)
     by_path = SentenceTransformerEmbedder(str(bundled_minilm_path()), device="cpu")
     np.testing.assert_allclose(by_path.encode(["battery life is too short"]), v[:1], atol=1e-5)
+
+
+def test_progress_bar_shows_rate_and_eta_while_embedding(capsys):
+    from knowledge.embeddings import USEEmbedder
+
+    texts = [f"第{i}条评论，物流很快" if i % 2 else f"review number {i}, fast delivery" for i in range(130)]
+    vec = USEEmbedder(batch_size=32).encode(texts, progress=True)
+    err = capsys.readouterr().err
+    assert vec.shape == (130, 512)
+    import re
+
+    assert "embedding (USE v3)" in err and "text/s" in err
+    assert re.search(r"\d+/130 \[\d\d:\d\d<\d\d:\d\d, +[\d.]+text/s\]", err)  # count, elapsed<ETA, rate
+
+
+def test_use_batches_by_length_without_changing_the_vectors():
+    import numpy as np
+
+    from knowledge.embeddings import USEEmbedder, length_order
+
+    texts = ["很长的一条评论，" * 12, "短", "medium length review text", "ok"]
+    assert length_order(texts).tolist() == [1, 3, 2, 0]
+    emb = USEEmbedder(batch_size=2)
+    batch = emb.encode(texts)
+    single = np.stack([emb.encode([t])[0] for t in texts])
+    assert np.allclose(batch, single, atol=1e-5)
