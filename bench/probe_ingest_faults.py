@@ -74,10 +74,13 @@ def main() -> int:
         log.write_text("\n".join(good + [f"9{i},100,7,pv,{t}" for i, t in enumerate(bad)]) + "\n", encoding="utf-8")
         code, out, _ = cli(w, "ingest", "behavior", str(log), "--no-index", "--json")
         rep = json.loads(out)["report"]
-        from knowledge.insights.trends import weekly_trends
+        from knowledge.query import Period, QuerySpec
+        from knowledge.query.engine import QueryEngine
 
         with store_of(w) as s:
-            end = str(weekly_trends(s.behavior_frame(), by=None)["this_end"].iloc[0])
+            q = QueryEngine.from_store(s)
+            end = q.run(QuerySpec("views", op="change", period=Period("last_days", 7))).period.end
+            q.close()
         rows.append(("1", "behaviour log + ts -1, 0, year 1, 2286, 9999", "5 rejected with line+reason; this week ends 2023-12-04",
                      f"exit {code}, rejected {rep['rejected']}, this_end {end}", code == 0 and rep["rejected"] == 5
                      and end.startswith("2023-12-04")))
