@@ -68,8 +68,8 @@ def has_fact(reply: str, fact: str) -> bool:
     return any(norm(alt) in norm(reply) for alt in fact.split("|"))
 
 
-def load(split: str) -> list[dict]:
-    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load(split: str, path: Path = QUESTIONS) -> list[dict]:
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     return rows if split == "all" else [r for r in rows if r["split"] == split]
 
 
@@ -174,7 +174,8 @@ def report(results: list[dict], label: str) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "test", "all"), default="all", help="which questions to run (default: all, reported per split)")
+    ap.add_argument("--split", choices=("dev", "test", "holdout", "all"), default="all", help="which questions to run (default: all, reported per split)")
+    ap.add_argument("--questions", type=Path, default=QUESTIONS, help="a question set in the same JSONL format (default: %(default)s)")
     ap.add_argument("--show-misses", action="store_true", help="print every question not answered right")
     ap.add_argument("--rephrase", type=int, default=0, metavar="N", help="also run N dev questions through the embedded model (slow)")
     args = ap.parse_args()
@@ -189,10 +190,10 @@ def main() -> int:
         retriever = build_public_kb(tmp_path / "data", USEEmbedder())
         print(f"public collection: {retriever.count()} items, built in {time.perf_counter() - t0:.1f} s")
         a, _ = make_assistant(tmp_path, retriever)
-        rows = load(args.split)
+        rows = load(args.split, args.questions)
         asyncio.run(a.handle(__import__("bot.types", fromlist=["Message"]).Message("telegram", "eval", "warm", "hello", audience="customer")))
         results = asyncio.run(run_questions(a, rows))
-        for split in ("dev", "test"):
+        for split in ("dev", "test", "holdout"):
             part = [r for r in results if r["split"] == split]
             if part:
                 report(part, split)

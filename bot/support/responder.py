@@ -162,10 +162,11 @@ class SupportResponder:
             # say what the passage does say, never a yes
             data["not_in_passage"] = missing
             reply_text = pick(lang, *LEADS) + reply_text
-        prompt: list = []
+        # recorded with the reply even when the model is not called: a 👍 or a correction on an
+        # extractive answer becomes a training example for the rephrasing prompt (bot/feedback.py)
+        prompt: list = _rephrase_messages(asked, reply_text, lang, brand)
         model_id = ""
         if self.settings.support_rephrase and self._generator is not None:
-            prompt = _rephrase_messages(asked, reply_text, lang, brand)
             result = await self._generator.generate(prompt, n=1, max_new_tokens=160, temperature=0.0)
             draft = result.texts[0] if result.texts else ""
             twin = next((v.body for lg, v in cand.versions.items() if lg != lang), "")
