@@ -61,8 +61,8 @@ def _leaks(text: str) -> list[str]:
 
 async def test_customers_see_an_apology_with_an_id_never_paths_urls_or_config_names(fake, tmp_path, caplog):
     (tmp_path / "team").mkdir()
-    customer, _ = real_assistant(tmp_path, sentiment=NeutralSentiment(), generator=FailingGenerator())
-    team, _ = real_assistant(tmp_path / "team", sentiment=NeutralSentiment(), generator=FailingGenerator())
+    customer, _ = real_assistant(tmp_path, sentiment=NeutralSentiment(), generator=FailingGenerator(), rephrase=True)
+    team, _ = real_assistant(tmp_path / "team", sentiment=NeutralSentiment(), generator=FailingGenerator(), rephrase=True)
     h = await start_harness(customer, tmp_path / "s.sqlite", fake=fake, team=team, team_chats=(-100,))
     try:
         fake.text_update("How do returns work?", chat_id=555)
@@ -184,7 +184,7 @@ async def test_customers_in_a_burst_are_told_their_place_in_line_then_answered(f
     from fakes.slow_generator import SlowSerialGenerator
 
     line = WaitingLine(SlowSerialGenerator("Returns are accepted within 7 days of delivery [1].", seconds=0.2, queue_size=1), slots=1, notice_after_s=0)
-    bot, _ = real_assistant(tmp_path, sentiment=NeutralSentiment(), generator=line)
+    bot, _ = real_assistant(tmp_path, sentiment=NeutralSentiment(), generator=line, rephrase=True)
     h = await start_harness(bot, tmp_path / "s.sqlite", fake=fake)
     try:
         for user in range(4):

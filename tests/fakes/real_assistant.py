@@ -29,13 +29,15 @@ class NeutralSentiment:
         return [Sentiment(label="neutral", score=0.0, lang="en") for _ in texts]
 
 
-def real_assistant(tmp: Path, replies=(), notify_handover=None, *, sentiment=None, generator=None):
+def real_assistant(tmp: Path, replies=(), notify_handover=None, *, sentiment=None, generator=None, rephrase=False):
+    """`rephrase=True`: support replies go through the model (the tests that use the model as their
+    vehicle); by default support answers extractively from the passage, without the model."""
     from bot.assistant import Assistant
     from bot.settings import AssistantSettings
     from llm.fake import FakeGenerator
 
     generator = generator or FakeGenerator(replies)
-    assistant = Assistant(AssistantSettings(default_locale="en"), generator=generator, team_retriever=OneDocRetriever(),
+    assistant = Assistant(AssistantSettings(default_locale="en", support_rephrase=rephrase), generator=generator, team_retriever=OneDocRetriever(),
                           public_retriever=OneDocRetriever(), store_path=tmp / "bot.sqlite", reports=None,
                           notify_handover=notify_handover, sentiment=sentiment)
     return assistant, generator
