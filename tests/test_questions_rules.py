@@ -240,3 +240,14 @@ def test_parsed_question_is_frozen():
     p = ParsedQuestion("none")
     with pytest.raises(Exception):
         p.kind = "query"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🤔🤔🤔", "'; DROP TABLE behavior; --", "转化率" * 5000, "which category sells most? " * 2000])
+def test_hostile_input_gets_a_valid_answer_from_its_first_1000_characters(parser, text):
+    from bot.questions.parser import MAX_CHARS
+
+    got = parser.parse(text, lang="en")
+    assert got.kind in ("query", "not_in_data", "none")
+    if got.spec is not None:
+        parser.layer.validate(got.spec)
+    assert got == parser.parse(text[:MAX_CHARS], lang="en")
