@@ -6,9 +6,9 @@
 #   bash scripts/train_spec_adapter.sh            # data + train + eval (rules, base model, adapter)
 #   STEPS=300 EXAMPLES=1200 bash scripts/train_spec_adapter.sh   # longer, where a GPU or a quiet CPU allows
 #   SKIP_EVAL=1 bash scripts/train_spec_adapter.sh
-# The shipped adapter is the step-20 checkpoint of a 60-step run (STEPS=60) stopped at the 20-minute
-# budget on 2 shared cores (5 tokens/s); STEPS=20 (the default) trains the same 20 steps with a
-# learning-rate schedule that ends at step 20 instead of decaying towards step 60.
+# Measured on 2 shared cores (5-6 tokens/s): the checkpoints at steps 20 and 40 of a 60-step run (STEPS=60)
+# were no better than the base model (docs/BENCHMARKS.md), so no adapter is shipped; STEPS=20 (the default)
+# fits a 20-minute CPU budget. Its output, with metadata and eval.json, goes to growthpilot/models/spec_lora.
 # Environment: PYTHON (default .venv/bin/python or python3), STEPS (20), EXAMPLES (400),
 # BATCH (2), LR (1e-3), SEED (0), OUT (growthpilot/models/spec_lora), THREADS (torch threads, 1),
 # LAYERS (the decoder layers that get LoRA on q/v, "16 23" = the top 8 of the 0.5B model's 24: the
