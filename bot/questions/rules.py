@@ -74,11 +74,12 @@ def _ratio_of(t: str) -> str | None:
     return None
 
 
-def find_metric(t: str, lang: str) -> tuple[str | None, list[str]]:
+def find_metric(t: str, lang: str, known: set[str] | None = None) -> tuple[str | None, list[str]]:
     notes: list[str] = []
-    ordered = V.METRIC_PATTERNS
+    ordered = tuple((n, p) for n, p in V.METRIC_PATTERNS if known is None or n in known)
     # the specific ratios first: "加购转化率" is cart→buy, not conversion
-    for name, pat in ordered[:3]:
+    specific = [x for x in ordered if x[0] in ("cart_no_buy_users", "cart_to_buy", "fav_to_buy")]
+    for name, pat in specific:
         if pat.search(t):
             return name, notes
     ratio = _ratio_of(t)
@@ -90,7 +91,9 @@ def find_metric(t: str, lang: str) -> tuple[str | None, list[str]]:
         if not V.BY_USERS.search(t):
             notes.append(CONV_DEFAULT_NOTE["zh" if lang == "zh" else "en"])
         return "conversion_users", notes
-    for name, pat in ordered[3:]:
+    for name, pat in ordered:
+        if name in ("cart_no_buy_users", "cart_to_buy", "fav_to_buy"):
+            continue
         if pat.search(t):
             if name in _VERB_TO_USERS and V.USERISH.search(t) and (V.COUNT.search(t) or "多少" in t or "几个" in t):
                 return _VERB_TO_USERS[name], notes
@@ -145,12 +148,12 @@ def unknown_names(original: str, entities: Entities, matches: list[Match]) -> li
     return found
 
 
-def read(text: str, lang: str, resolver: Resolver, entities: Entities) -> Reading:
+def read(text: str, lang: str, resolver: Resolver, entities: Entities, layer: SemanticLayer | None = None) -> Reading:
     t = V.normalise(text)
     r = Reading()
     r.period = parse_period(t, entities.extra)
     s = strip_periods(t)
-    r.metric, r.metric_notes = find_metric(s, lang)
+    r.metric, r.metric_notes = find_metric(s, lang, set(layer.metrics) if layer is not None else None)
     r.matches = resolver.find(s)
     # a word that is part of a matched name is no operation/dimension word ("Lumi Buds Pro" has no "pro" op)
     r.limit = _limit(s)
@@ -232,6 +235,8 @@ def assemble(r: Reading, layer: SemanticLayer, lang: str, settings: QuestionSett
     if info.source == "reviews" and r.metric in ("positive_share", "negative_share"):
         filters = [f for f in filters if f.dim != "sentiment"]  # the share itself is about sentiment
     op = r.op
+    if r.metric in ("bought_together", "viewed_together") and "item_pair" in layer.dimensions:
+        op, dim = "top", "item_pair"  # a ranking of item pairs (the engine runs these as top only)
     if op in ("top", "bottom") and dim is None:
         dim = "item" if info.source == "behavior" else "review_product"
         r.dim_defaulted = True
@@ -273,7 +278,7 @@ def parse_rules(text: str, lang: str, layer: SemanticLayer, resolver: Resolver, 
         if pat.search(t):
             return RuleResult("not_in_data", missing=zh_name if zh else en, confident=True)
 
-    r = read(text, lang, resolver, entities)
+    r = read(text, lang, resolver, entities, layer)
     cue = bool(V.DATA_CUE.search(t))
     if r.unknown_names:
         name = r.unknown_names[0]

@@ -108,6 +108,12 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
                        r"加购(?:->|到|后|→)?(?:购买|下单)?(?:的)?转化", r"加购用户中.{0,6}(?:购买|买)", r"加购后.{0,4}(?:购买|买).{0,4}(?:比例|率|占比)")),
     ("fav_to_buy", rx(_en(r"fav(?:ou?rite)?s?[- ]?(?:->|to|2)[- ]?(?:buy|purchase)"), _en(r"fav(?:ou?rite)? conversion"), _en(r"wishlist conversion"),
                       r"收藏(?:->|到|后|→)?(?:购买|下单)?(?:的)?转化", r"收藏用户中.{0,6}(?:购买|买)", r"收藏后.{0,4}(?:购买|买)")),
+    # pair and step rates of layers that have them (the rules skip a metric the layer lacks)
+    ("bought_together", rx(_en(r"(?:often |frequently )?bought together"), _en(r"purchased together"), _en(r"buy (?:\w+ )?together"),
+                           r"一起买", r"一起购买", r"同时购买", r"搭配购买", r"共同购买", r"经常一起")),
+    ("viewed_together", rx(_en(r"viewed together"), _en(r"looked at together"), r"一起浏览", r"同时浏览", r"共同浏览", r"一起看")),
+    ("view_to_cart", rx(_en(r"views?[- ]?(?:->|to|2)[- ]?cart"), _en(r"view[- ]to[- ]cart"), r"浏览(?:->|到|→)加购", r"浏览后加购", r"加购率")),
+    ("view_to_fav", rx(_en(r"views?[- ]?(?:->|to|2)[- ]?fav\w*"), r"浏览(?:->|到|→)收藏", r"浏览后收藏", r"收藏率")),
     ("repeat_buyer_share", rx(_en(r"repeat[- ](?:buyers?|purchases?|customers?|purchas\w+)"), _en(r"buy(?:ers)? again"), _en(r"repurchase\w*"),
                               _en(r"returning (?:buyers|customers)"), _en(r"bought (?:more than once|twice|again)"), r"复购", r"回购", r"重复购买", r"老客")),
     ("purchases_per_buyer", rx(_en(r"purchases? per (?:buyer|customer|purchaser)"), _en(r"(?:orders|buys) per (?:buyer|customer)"),

@@ -1,8 +1,9 @@
 """Small LoRA adapters shipped with growthpilot (package data).
 
 spec_lora/  the query-spec adapter for the embedded Qwen2.5-Coder-0.5B: question → spec JSON under
-            grammar-constrained decoding (bot/questions). Trained by `bash scripts/train_spec_adapter.sh`;
-            its metadata (growthpilot_adapter.json), training result and eval figures (eval.json) lie beside it.
+            grammar-constrained decoding (bot/questions), written by `bash scripts/train_spec_adapter.sh`
+            with its metadata (growthpilot_adapter.json), training result and eval figures (eval.json).
+            Not shipped today: the CPU-sized adapter did not beat the base model (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
