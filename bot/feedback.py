@@ -7,7 +7,9 @@ Export formats (what training/'s dataset reader accepts):
                     corrected = a reply with a correction (OUTPUT = the correction)
   preference.jsonl  {"prompt": [system, user] messages, "chosen": CORRECTION, "rejected": REPLY, "reply_id": ...}
 
-Customers' feedback (their text already redacted by the assistant) is stored with audience
+Every correction is redacted here, whoever records it (the assistant, the CLI's `feedback correct`,
+an adapter): the store is handed the PII redactor (`redact`; default: knowledge.privacy's, the
+one the assistant uses). Customers' feedback is stored with audience
 "customer" and is never exported until a team member approves it (`approve`, or
 `growthpilot feedback approve ID`): a customer must not be able to write the model's training
 targets. A vote counts only from the audience that received the reply (and, for customers, only
@@ -20,7 +22,7 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .db import BotDB
 from .errors import BotUserError
@@ -42,8 +44,9 @@ class FeedbackRow:
 class FeedbackStore:
     """Replies and the feedback on them, in the assistant's SQLite file."""
 
-    def __init__(self, db: BotDB):
+    def __init__(self, db: BotDB, *, redact: Callable[[str], str] | None = None):
         self.db = db
+        self._redact = redact or _default_redactor()
 
     def record_reply(
         self,
@@ -101,7 +104,7 @@ class FeedbackStore:
             )
         self.db.execute(
             "INSERT INTO feedback (reply_id, user, rating, correction, created, audience) VALUES (?,?,?,?,?,?)",
-            (reply_id, user, rating, correction.strip(), time.time(), got),
+            (reply_id, user, rating, self._redact(correction.strip()).strip() if correction.strip() else "", time.time(), got),
         )
 
     def pending(self, limit: int = 100) -> list[dict]:
@@ -199,6 +202,13 @@ class FeedbackStore:
             FeedbackRow(r["reply_id"], r["intent"], r["reply"], r["model_id"], int(r["rating"]), r["correction"] or "", int(r["votes"]), float(r["created"]))
             for r in rows
         ]
+
+
+def _default_redactor() -> Callable[[str], str]:
+    from knowledge.privacy import Redactor
+
+    redactor = Redactor(addresses=True)
+    return lambda text: redactor.redact(text).text
 
 
 def _line(obj: dict) -> str:

@@ -172,7 +172,7 @@ def ingest_behavior(path: Path, store: Store, privacy: Privacy, settings: Ingest
     t0 = time.perf_counter()
     path = _check_file(path)
     sha, encoding = scan_file(path, text=file_kind(path) != "parquet")
-    prev = store.source(sha)
+    prev = store.source(sha, "behavior")
     if prev is not None:
         return _already(prev, path, "behavior", t0)
     source, decoded = _utf8_source(path, encoding, store, sha)  # mixed encodings: a UTF-8 copy, line by line
@@ -338,7 +338,7 @@ def ingest_reviews(path: Path, store: Store, privacy: Privacy, settings: IngestS
     t0 = time.perf_counter()
     path = _check_file(path)
     sha = file_sha256(path)
-    prev = store.source(sha)
+    prev = store.source(sha, "reviews")
     if prev is not None:
         return _already(prev, path, "reviews", t0)
     recs = _uci_records(path) or read_records(path, header_hint=_known_header(REVIEW_COLUMNS))
@@ -568,7 +568,7 @@ def ingest_catalog(path: Path, store: Store, privacy: Privacy, settings: IngestS
     t0 = time.perf_counter()
     path = _check_file(path)
     sha = file_sha256(path)
-    prev = store.source(sha)
+    prev = store.source(sha, "catalog")
     if prev is not None:
         return _already(prev, path, "catalog", t0)
     recs = read_records(path, header_hint=_known_header(CATALOG_COLUMNS))

@@ -39,12 +39,14 @@ from . import atrest
 from .types import Document, KnowledgeError
 
 SCHEMA_VERSION = 1
+# one record per ingested (kind, file content): the same file may be ingested as reviews and as a catalogue
+_SOURCES = """CREATE TABLE IF NOT EXISTS sources (
+    sha256 TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL, read INTEGER NOT NULL, accepted INTEGER NOT NULL, rejected INTEGER NOT NULL,
+    duplicates INTEGER NOT NULL, rejects_path TEXT NOT NULL DEFAULT '', PRIMARY KEY (kind, sha256));"""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sources (
-    sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,
-    ingested_at TEXT NOT NULL, read INTEGER NOT NULL, accepted INTEGER NOT NULL, rejected INTEGER NOT NULL,
-    duplicates INTEGER NOT NULL, rejects_path TEXT NOT NULL DEFAULT '');
+""" + _SOURCES + """
 CREATE TABLE IF NOT EXISTS behavior_parts (
     file TEXT PRIMARY KEY, source_sha TEXT NOT NULL, rows INTEGER NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS reviews (
@@ -219,6 +221,30 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
+def _sources_by_kind(conn: sqlite3.Connection) -> None:
+    """Stores written before the sources record was keyed by (kind, sha256) had sha256 alone as
+    its key: rebuild that table in place (one transaction; rows kept; a no-op once done, and
+    re-checked under the write lock so two processes opening the store at once migrate once)."""
+
+    def keyed_by_sha_alone() -> bool:
+        return [r[1] for r in conn.execute("PRAGMA table_info(sources)") if r[5]] == ["sha256"]
+
+    if not keyed_by_sha_alone():
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if keyed_by_sha_alone():
+            conn.execute("ALTER TABLE sources RENAME TO sources_by_sha")
+            conn.execute(_SOURCES.replace("CREATE TABLE IF NOT EXISTS", "CREATE TABLE").rstrip(";"))
+            conn.execute("INSERT INTO sources SELECT sha256, kind, path, name, size, ingested_at, read, accepted, "
+                         "rejected, duplicates, rejects_path FROM sources_by_sha")
+            conn.execute("DROP TABLE sources_by_sha")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 class Store:
     """The knowledge store. Open with `Store.open(data_dir)`; close with `.close()` (or `with`)."""
 
@@ -249,6 +275,7 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.executescript(_SCHEMA)
+            _sources_by_kind(conn)
             version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if version is None:
                 conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -327,11 +354,14 @@ class Store:
             return pd.read_sql_query(sql, self._conn)
 
     # ------------------------------------------------------------------ sources
-    def source(self, sha256: str) -> SourceRecord | None:
-        """The record of an already-ingested file with this content hash, if any."""
+    def source(self, sha256: str, kind: str | None = None) -> SourceRecord | None:
+        """The record of an already-ingested file with this content hash, if any: ingested as `kind`
+        (the same file ingested as reviews is not thereby ingested as a catalogue), or as any kind
+        when `kind` is None."""
+        where, params = ("sha256=? AND kind=?", (sha256, kind)) if kind is not None else ("sha256=?", (sha256,))
         rows = self._rows(
             "SELECT sha256, kind, path, ingested_at, read, accepted, rejected, duplicates, rejects_path "
-            "FROM sources WHERE sha256=?", (sha256,))
+            f"FROM sources WHERE {where} ORDER BY ingested_at LIMIT 1", params)
         return SourceRecord(*rows[0]) if rows else None
 
     def sources(self) -> list[SourceRecord]:

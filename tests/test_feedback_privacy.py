@@ -161,3 +161,93 @@ async def test_a_crafted_telegram_button_cannot_vote_on_a_team_reply(tmp_path):
         await h.close()
         a.close()
         await tg.stop()
+
+
+# -- team corrections are redacted like customer ones (issue 10 follow-up) ------------------------
+
+def _cli_config(tmp_path):
+    data = tmp_path / "data"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[data]\ndir = "{data}"\n[privacy]\nkey_file = "{tmp_path / "key"}"\n', encoding="utf-8")
+    return cfg
+
+
+def test_cli_feedback_correct_is_redacted_before_it_is_stored_and_exported(tmp_path, capsys):
+    from bot.db import BotDB
+    from bot.feedback import FeedbackStore
+    from growthpilot.cli import main
+    from growthpilot.config import load_config
+    from growthpilot.wiring import assistant_db_path
+
+    cfg = _cli_config(tmp_path)
+    db = BotDB(assistant_db_path(load_config(cfg)))
+    try:
+        FeedbackStore(db).record_reply("r0123456789", conversation=("slack", "C1", "t1"), user="U1", intent="question",
+                                       prompt=[{"role": "user", "content": "return policy?"}], reply="7 days.", sources=(), model_id="fake")
+    finally:
+        db.close()
+    assert main(["feedback", "correct", "r0123456789", f"30 days; the customer is li@example.com, {PHONE}",
+                 "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["feedback", "list", "--config", str(cfg), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["replies"][0]["correction"]
+    assert PHONE not in listed and "li@example.com" not in listed
+    assert "[PHONE]" in listed and "[EMAIL]" in listed and "30 days" in listed
+    assert main(["feedback", "export", "--config", str(cfg), "--out", str(tmp_path / "fb"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["corrected"] == 1
+    sft = (tmp_path / "fb" / "sft.jsonl").read_text(encoding="utf-8")
+    pref = (tmp_path / "fb" / "preference.jsonl").read_text(encoding="utf-8")
+    for text in (sft, pref):
+        assert PHONE not in text and "li@example.com" not in text and "30 days" in text
+
+
+def test_feedback_store_redacts_every_correction_with_its_injected_redactor(tmp_path):
+    """Whoever calls the store (the CLI, an adapter, the assistant), a correction is redacted there."""
+    from bot.db import BotDB
+    from bot.feedback import FeedbackStore
+
+    seen = []
+
+    def redact(text):
+        seen.append(text)
+        return text.replace(PHONE, "[PHONE]")
+
+    db = BotDB(tmp_path / "bot.sqlite")
+    try:
+        store = FeedbackStore(db, redact=redact)
+        for rid, audience in (("r0000000001", "team"), ("r0000000002", "customer")):
+            store.record_reply(rid, conversation=("slack", "C1", rid), user="U1", intent="question", prompt=[],
+                               reply="x", sources=(), model_id="fake", audience=audience)
+            store.record_feedback(rid, "U1", correction=f"call {PHONE}")
+        stored = [r["correction"] for r in _rows_db(db, "SELECT correction FROM feedback ORDER BY id")]
+        assert stored == ["call [PHONE]", "call [PHONE]"] and len(seen) == 2
+        # the default (no redactor injected) is the same PII redactor the assistant uses
+        plain = FeedbackStore(db)
+        plain.record_feedback("r0000000001", "U2", correction=f"mail li@example.com or {PHONE}")
+        last = _rows_db(db, "SELECT correction FROM feedback ORDER BY id DESC LIMIT 1")[0]["correction"]
+        assert PHONE not in last and "li@example.com" not in last
+    finally:
+        db.close()
+
+
+def _rows_db(db, sql):
+    return [dict(r) for r in db.execute(sql)]
+
+
+@pytest.mark.parametrize("platform", ["slack", "telegram"])
+async def test_team_feedback_correction_in_chat_is_redacted(tmp_path, platform):
+    a, _ = real_assistant(tmp_path, ["Returns take 7 days [1]."])
+    try:
+        msg = Message(platform=platform, channel="C1", user="U1", text="what is the return policy?", thread="t1", audience="team")
+        r = await a.handle(msg)
+        fb = await a.handle(Message(platform=platform, channel="C1", user="U1", thread="t1", audience="team",
+                                    text=f"/feedback 30 days; tell li@example.com at {PHONE} {r.reply_id}"))
+        assert fb.data.get("intent") == "feedback"
+        rows = _rows(a, "SELECT correction, audience FROM feedback")
+        assert rows and rows[0]["audience"] == "team"
+        assert PHONE not in rows[0]["correction"] and "li@example.com" not in rows[0]["correction"]
+        counts = a.feedback.export(tmp_path / "fb")
+        assert counts["corrected"] == 1
+        assert PHONE not in (tmp_path / "fb" / "sft.jsonl").read_text(encoding="utf-8")
+    finally:
+        a.close()

@@ -150,3 +150,42 @@ def test_no_index_help_text_says_what_finishes_it(capsys):
         main(["ingest", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "next `growthpilot ingest`, `search` or `serve`" in out
+
+
+def insight_count(data_dir: Path) -> int:
+    with Store.open(data_dir) as s:
+        return s.counts()["insights"]
+
+
+def test_search_rebuild_clears_the_journal_and_recomputes_what_it_covers(tmp_path, cfg, reviews, capsys):
+    """`search --rebuild` after `--no-index`: the reviews are indexed, their insights computed, and the
+    journal is empty, so the next run does not index them all over again."""
+    data = tmp_path / "state"
+    assert main(["ingest", "reviews", str(reviews), "--config", str(cfg), "--no-index"]) == 0
+    assert pending(data) and insight_count(data) == 0
+    capsys.readouterr()
+    assert main(["search", "--rebuild", "--config", str(cfg), "--json"]) == 0
+    capsys.readouterr()
+    assert review_ids(data) <= indexed_ids(data)
+    assert pending(data) == []
+    assert insight_count(data) > 0  # the stored reviews' insights too, not only the index
+    assert main(["search", "screen cracked", "--config", str(cfg), "--json"]) == 0
+    assert "not yet in the search index" not in capsys.readouterr().err
+
+
+def test_search_rebuild_takes_the_writer_lock(tmp_path, cfg, reviews, capsys):
+    cfg.write_text('[data]\ndir = "state"\n[ingest]\nlock_wait_s = 0.3\n', encoding="utf-8")
+    data = tmp_path / "state"
+    assert main(["ingest", "reviews", str(reviews), "--config", str(cfg)]) == 0
+    before = (data / "indexes" / "internal" / "manifest.json").read_bytes()
+    capsys.readouterr()
+    holder = Store.open(data)
+    try:
+        with holder.writing():
+            code = main(["search", "--rebuild", "--config", str(cfg)])
+            err = capsys.readouterr().err
+    finally:
+        holder.close()
+    assert code == 2
+    assert "being written by" in err and f"pid {os.getpid()}" in err and "waiting up to 0.3 s" in err
+    assert (data / "indexes" / "internal" / "manifest.json").read_bytes() == before  # nothing rebuilt

@@ -153,7 +153,10 @@ def test_rebuild_reindexes_from_the_real_store_with_the_configured_embedder(conf
     store.close()
     assert main(["search", "--rebuild", "--json", "--config", str(config)]) == 0
     rebuilt = json.loads(capsys.readouterr().out)["rebuilt"]
-    assert rebuilt["internal"]["total"] == 2 and rebuilt["public"]["total"] == 1
+    with Store.open(data_dir) as s:  # the stored reviews were journalled: their insights are computed too
+        insights, journal = s.counts()["insights"], s.pending_refresh()
+    assert rebuilt["internal"]["total"] == 2 + insights and rebuilt["public"]["total"] == 1
+    assert journal == []
     assert main(["search", "battery drains too fast", "--json", "--config", str(config)]) == 0
     hits = json.loads(capsys.readouterr().out)["hits"]
     assert hits[0]["id"] == "review:r1" and hits[0]["metadata"]["sentiment"] == "neg"

@@ -124,3 +124,55 @@ def test_row_hashes_are_rebuilt_when_lost(store, privacy, tmp_path):
     assert (r.read, r.accepted, r.duplicates) == (2, 1, 1)
     assert s2.counts()["behavior"] == 3
     s2.close()
+
+
+# -- the ingested-sources record is per kind (issue 10 follow-up) ---------------------------------
+
+BOTH = "item_id,name,text\n1,Smart Watch,battery lasts a week and the strap is soft\n2,Desk Lamp,bright and the arm is sturdy\n"
+
+
+def test_the_same_file_as_reviews_then_as_catalog_is_ingested_as_both(store, privacy, tmp_path):
+    f = tmp_path / "both.csv"
+    f.write_text(BOTH, encoding="utf-8")
+    as_reviews = ingest_reviews(f, store, privacy, IngestSettings(), progress=False)
+    assert as_reviews.accepted == 2 and not as_reviews.already_ingested
+    as_catalog = ingest_catalog(f, store, privacy, IngestSettings(), progress=False)
+    assert not as_catalog.already_ingested and as_catalog.accepted == 2
+    assert sorted(store.catalog_frame()["name"]) == ["Desk Lamp", "Smart Watch"]
+    # each kind still knows it has this file
+    assert ingest_reviews(f, store, privacy, IngestSettings(), progress=False).already_ingested
+    assert ingest_catalog(f, store, privacy, IngestSettings(), progress=False).already_ingested
+    assert sorted(s.kind for s in store.sources()) == ["catalog", "reviews"]
+
+
+_V1_SOURCES = ("CREATE TABLE sources (sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL, name TEXT NOT NULL, "
+               "size INTEGER NOT NULL, ingested_at TEXT NOT NULL, read INTEGER NOT NULL, accepted INTEGER NOT NULL, "
+               "rejected INTEGER NOT NULL, duplicates INTEGER NOT NULL, rejects_path TEXT NOT NULL DEFAULT '')")
+
+
+def test_a_store_with_the_old_sources_table_keeps_working_and_is_migrated(tmp_path, privacy):
+    """A store.sqlite written before the change (sources keyed by sha256 alone) opens, keeps its
+    records and reviews, and then takes the same file as another kind."""
+    data = tmp_path / "data"
+    f = tmp_path / "both.csv"
+    f.write_text(BOTH, encoding="utf-8")
+    with Store.open(data) as s:
+        ingest_reviews(f, s, privacy, IngestSettings(), progress=False)
+        sha = s.sources()[0].sha256
+    conn = sqlite3.connect(data / "store.sqlite")  # rewrite the table as the old schema had it
+    conn.executescript("BEGIN; ALTER TABLE sources RENAME TO s_new; " + _V1_SOURCES + "; "
+                       "INSERT INTO sources SELECT * FROM s_new; DROP TABLE s_new; COMMIT;")
+    assert [r[5] for r in conn.execute("PRAGMA table_info(sources)")] == [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    conn.close()
+    with Store.open(data) as s:
+        assert [(r.sha256, r.kind, r.accepted) for r in s.sources()] == [(sha, "reviews", 2)]
+        assert len(s.reviews_frame()) == 2
+        assert ingest_reviews(f, s, privacy, IngestSettings(), progress=False).already_ingested
+        assert not ingest_catalog(f, s, privacy, IngestSettings(), progress=False).already_ingested
+        assert len(s.catalog_frame()) == 2
+    with Store.open(data) as s:  # opening again is a no-op
+        assert sorted(r.kind for r in s.sources()) == ["catalog", "reviews"]
+    conn = sqlite3.connect(data / "store.sqlite")
+    pk = sorted((r[5], r[1]) for r in conn.execute("PRAGMA table_info(sources)") if r[5])
+    conn.close()
+    assert [name for _, name in pk] == ["kind", "sha256"]

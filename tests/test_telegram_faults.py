@@ -207,3 +207,34 @@ async def test_a_customer_mistake_is_explained_not_apologised_for(fake, tmp_path
         await h.close()
         bot.close()
     assert "no reply to give feedback on yet" in sent.params["text"] and "error id" not in sent.params["text"]
+
+
+@pytest.mark.parametrize("cmd", ["/start", "/help", "/human"])
+async def test_start_help_and_human_cut_off_by_a_shutdown_say_so_and_stay_unrecorded(fake, tmp_path, cmd):
+    """Like every other reply: a shutdown that cuts the reply off says "interrupted" and releases the
+    update from the exactly-once ledger, so sending it again is answered (issue 10 follow-up)."""
+    slow = ScriptedAssistant("never", delay_s=30)
+    h = await start_harness(slow, tmp_path / "s.sqlite", fake=fake)
+    real_send = h.adapter.send_message
+
+    async def hanging(chat_id, html_text, **kwargs):
+        if "Interrupted" not in html_text:
+            await asyncio.sleep(30)  # the network stalls: the reply cannot finish within the grace period
+        return await real_send(chat_id, html_text, **kwargs)
+
+    h.adapter.send_message = hanging
+    try:
+        update = fake.text_update(cmd, chat_id=555)
+        for _ in range(250):
+            if len(h.adapter.inflight):
+                break
+            await asyncio.sleep(0.02)
+        assert len(h.adapter.inflight) == 1
+        cancelled = await h.adapter.drain(0.2)
+        status = h.ledger.status(f"tg:{update['update_id']}")
+    finally:
+        await h.close()
+    assert cancelled == 1
+    (sent,) = fake.calls_to("sendMessage")
+    assert sent.params["chat_id"] == "555" and "Interrupted" in sent.params["text"]
+    assert status is None  # released: a redelivery (or the person asking again) is answered

@@ -195,18 +195,29 @@ class TelegramAdapter:
     def _spawn_text(self, update: Update, text: str) -> None:
         chat_id = update.effective_chat.id
         uid = f"tg:{update.update_id}"
-        self.inflight.spawn(self._send_then_done(chat_id, text, uid), name=f"tg:{uid}")
+        self.inflight.spawn(self._once(lambda: self.send_message(chat_id, to_html(text)), chat_id, uid, user_lang(update)),
+                            name=f"tg:{uid}")
 
-    async def _send_then_done(self, chat_id: int, text: str, uid: str) -> None:
+    async def _once(self, reply: Callable[[], Awaitable[Any]], chat_id: int, uid: str, lang: str) -> None:
+        """Send one reply and record the update as answered; a shutdown that cuts it off says so and
+        releases the update instead (as `_answer` does), so asking again is answered."""
         try:
-            await self.send_message(chat_id, to_html(text))
-        finally:
+            await reply()
+        except asyncio.CancelledError:
+            self.ledger.release(uid)
+            await self._say_interrupted(chat_id, lang)
+            raise
+        except BaseException:
+            self.ledger.done(uid)
+            raise
+        else:
             self.ledger.done(uid)
 
     async def _on_human(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, user = update.effective_chat, update.effective_user
-        self.inflight.spawn(self._hand_over(chat.id, str(user.id if user else chat.id), user_lang(update), chat.type == ChatType.PRIVATE,
-                                            f"tg:{update.update_id}"), name="tg:human")
+        uid, lang = f"tg:{update.update_id}", user_lang(update)
+        self.inflight.spawn(self._once(lambda: self._hand_over(chat.id, str(user.id if user else chat.id), lang, chat.type == ChatType.PRIVATE, uid),
+                                       chat.id, uid, lang), name="tg:human")
 
     # ------------------------------------------------------------------ questions
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE, *, text: str | None = None) -> None:
@@ -399,24 +410,22 @@ class TelegramAdapter:
 
     async def _hand_over(self, chat_id: int, user: str, lang: str, is_direct: bool, uid: str) -> None:
         """Ask the assistant (it records the reason and notifies the team with the redacted conversation);
-        if it does not hand over, notify the team from here with the turns this adapter saw."""
+        if it does not hand over, notify the team from here with the turns this adapter saw. The update
+        is recorded as answered (or, when a shutdown cuts this off, released) by `_once`."""
+        if self.audience(chat_id) == "team":
+            await self.send_message(chat_id, to_html(TEXTS[lang]["team_chat_human"]))
+            return
+        message = Message(platform="telegram", channel=str(chat_id), user=user, text=_HUMAN_REQUEST[lang], is_direct=is_direct,
+                          thread="" if is_direct else f":{user}", audience="customer", locale=lang, event_id=uid)
         try:
-            if self.audience(chat_id) == "team":
-                await self.send_message(chat_id, to_html(TEXTS[lang]["team_chat_human"]))
-                return
-            message = Message(platform="telegram", channel=str(chat_id), user=user, text=_HUMAN_REQUEST[lang], is_direct=is_direct,
-                              thread="" if is_direct else f":{user}", audience="customer", locale=lang, event_id=uid)
-            try:
-                reply = await self.current_assistant(chat_id).handle(message)
-            except Exception as exc:  # noqa: BLE001
-                log.warning("assistant failed on a hand-over request: %s", failure_text(exc, audience="team"))
-                reply = Reply(text="")
-            if not reply.handover:
-                turns = tuple(self._recent.get((chat_id, user), ())) + (("user", "/human"),)
-                await self.notifier(Handover(platform="telegram", channel=str(chat_id), user=user, reason="asked for a person", transcript=turns))
-            await self.send_message(chat_id, to_html(reply.text if reply.handover and reply.text else TEXTS[lang]["human_ok"]))
-        finally:
-            self.ledger.done(uid)
+            reply = await self.current_assistant(chat_id).handle(message)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("assistant failed on a hand-over request: %s", failure_text(exc, audience="team"))
+            reply = Reply(text="")
+        if not reply.handover:
+            turns = tuple(self._recent.get((chat_id, user), ())) + (("user", "/human"),)
+            await self.notifier(Handover(platform="telegram", channel=str(chat_id), user=user, reason="asked for a person", transcript=turns))
+        await self.send_message(chat_id, to_html(reply.text if reply.handover and reply.text else TEXTS[lang]["human_ok"]))
 
     def _remember(self, key: tuple[int, str], role: str, text: str) -> None:
         """Last turns per (chat, user) for an adapter-side hand-over, PII redacted before it is kept."""

@@ -24,7 +24,7 @@ def register(sub, parent) -> None:
     p.add_argument("action", choices=["list", "export", "up", "down", "correct", "pending", "approve"], help="what to do")
     p.add_argument("reply_id", nargs="?", default="",
                    help="up/down/correct: the reply id shown under the reply; approve: the feedback id from `pending`")
-    p.add_argument("correction", nargs="?", default="", help="correct: the corrected reply text")
+    p.add_argument("correction", nargs="?", default="", help="correct: the corrected reply text (PII is redacted before it is stored)")
     p.add_argument("--out", type=Path, default=None, help="export: output folder (default: <data dir>/feedback)")
     p.add_argument("--limit", type=int, default=50, help="list: how many replies (newest first)")
     p.add_argument("--all", action="store_true", help="list: include replies without feedback")
@@ -36,12 +36,14 @@ def run(args, cfg) -> int:
     from bot.db import BotDB
     from bot.errors import BotUserError
     from bot.feedback import FeedbackStore
+    from knowledge.privacy import Redactor
 
     from ..wiring import assistant_db_path
 
     db = BotDB(assistant_db_path(cfg))
     try:
-        store = FeedbackStore(db)
+        redactor = Redactor(addresses=cfg.privacy.redact_addresses)  # a team member's correction too
+        store = FeedbackStore(db, redact=lambda text: redactor.redact(text).text)
         if args.action == "list":
             rows = store.list(limit=args.limit, only_rated=not args.all)
             if args.json:

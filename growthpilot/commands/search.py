@@ -37,7 +37,9 @@ def register(sub, parent) -> None:
     p.add_argument("--since", default=None, metavar="YYYY-MM-DD", help="only items dated on or after this day")
     p.add_argument("--until", default=None, metavar="YYYY-MM-DD", help="only items dated on or before this day")
     p.add_argument("--rebuild", action="store_true",
-                   help="rebuild both indexes from the store with the configured embedder (then search, if a query is given)")
+                   help="rebuild both indexes from the store with the configured embedder, as the data dir's one writer "
+                        "(waits [ingest] lock_wait_s for another writer); also indexes what an earlier run stored "
+                        "but did not index (then search, if a query is given)")
     p.set_defaults(handler=run)
 
 
@@ -50,9 +52,15 @@ def _filters(args) -> dict:
 
 
 def _rebuild(cfg, *, progress: bool) -> dict:
+    """Re-embed both indexes from the store, as the one writer of the data dir (Store.writing: a
+    second writer waits [ingest] lock_wait_s, then exits 2 naming the holder). What the refresh
+    journal holds (stored, not yet indexed: after --no-index or a crash) is covered too, its
+    insights recomputed first, and the journal is cleared once the indexes are saved."""
     from knowledge.embeddings import make_embedder
     from knowledge.indexing import update_indexes
     from knowledge.search import embedding_cache_dir
+
+    from ..pipeline import refresh
 
     try:
         from knowledge.store import Store
@@ -64,11 +72,18 @@ def _rebuild(cfg, *, progress: bool) -> dict:
             f"no data ingested yet (no store in {data_dir})",
             fix="run `growthpilot ingest reviews|docs|behavior|catalog PATH` or `growthpilot demo` first",
         )
-    embedder = make_embedder(cfg.embeddings, cache_dir=embedding_cache_dir(data_dir))
     store = Store.open(data_dir)
     try:
-        return update_indexes(store, embedder, cfg.index, data_dir, progress=progress,
-                              tokenizer=cfg.search.tokenizer, rebuild=True)
+        with store.writing(wait_s=cfg.ingest.lock_wait_s, on_wait=lambda msg: print(msg, file=sys.stderr)):
+            embedder = make_embedder(cfg.embeddings, cache_dir=embedding_cache_dir(data_dir))
+            if store.pending_refresh():  # the full refresh (insights, then indexes); it clears the journal
+                return refresh(store, data_dir, cfg.embeddings, cfg.index, cfg.search, embedder=embedder,
+                               progress=progress, rebuild=True)["indexes"]
+            mark = store.journal_mark()
+            counts = update_indexes(store, embedder, cfg.index, data_dir, progress=progress,
+                                    tokenizer=cfg.search.tokenizer, rebuild=True)
+            store.clear_refresh_journal(mark)
+            return counts
     finally:
         store.close()
 
