@@ -373,3 +373,10 @@ def test_run_many_batches_changes_with_the_same_numbers(engine):
         assert r.records() == [dict(zip(r.columns, x)) for x in one.rows] and r.facts == one.facts and r.warnings == one.warnings, s
         assert r.direction == one.direction and r.previous == one.previous
     assert len({r.sql for r in many}) == 1
+
+
+def test_day_quantile_from_per_day_counts_equals_numpy(log):
+    e = QueryEngine.from_frames(log, threads=1)
+    day = (log["ts"] // DAY).to_numpy()
+    for q in (0.0, 0.01, 0.37, 0.5, 0.99, 1.0):
+        assert e.bounds().day_quantile(q) == pytest.approx(float(np.quantile(day, q)))

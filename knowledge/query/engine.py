@@ -69,6 +69,24 @@ class LogBounds:
     first_day: int | None
     last_day: int | None
     days: np.ndarray  # sorted day numbers that hold data (behaviour: ≥ 10% of the median day's events)
+    all_days: np.ndarray | None = None  # every day with at least one event, sorted
+    counts: np.ndarray | None = None  # events on each of all_days
+
+    def day_quantile(self, q: float) -> float:
+        """The q-quantile of the events' day numbers, linear interpolation (as numpy and DuckDB's
+        quantile_cont), computed exactly from the per-day counts — no pass over the events."""
+        if self.all_days is None or not len(self.all_days):
+            return float("nan")
+        cum = np.cumsum(self.counts)
+        h = (int(cum[-1]) - 1) * q
+        lo = int(np.floor(h))
+
+        def nth(k: int) -> int:
+            return int(self.all_days[np.searchsorted(cum, k, side="right")])
+
+        a = nth(lo)
+        b = nth(min(lo + 1, int(cum[-1]) - 1))
+        return a + (h - lo) * (b - a)
 
     def covered(self, start: int, end: int) -> int:
         return int(np.searchsorted(self.days, end, side="right") - np.searchsorted(self.days, start, side="left"))
@@ -259,7 +277,8 @@ class QueryEngine:
             # stray timestamps do not make a window look complete
             floor = 0.1 * float(np.median([n for _, n in per_day])) if per_day else 0.0
             days = np.array([d for d, n in per_day if n >= floor], dtype=np.int64)
-            self._bounds = LogBounds(int(rows[0]), rows[1], rows[2], days)
+            self._bounds = LogBounds(int(rows[0]), rows[1], rows[2], days, np.array([d for d, _ in per_day], dtype=np.int64),
+                                     np.array([n for _, n in per_day], dtype=np.int64))
         return self._bounds
 
     def review_bounds(self) -> LogBounds:
@@ -276,8 +295,7 @@ class QueryEngine:
         b = self.bounds()
         if not b.rows:
             return 7
-        q = self._fetch(f"SELECT quantile_cont(ts // {DAY_S}, 0.01) FROM behavior")[0][0]
-        span = int(b.last_day) - int(q) + 1
+        span = int(b.last_day) - int(b.day_quantile(0.01)) + 1
         return 7 if span >= 28 else max(1, span // 4)
 
     def ensure_segments(self) -> None:
