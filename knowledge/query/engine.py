@@ -139,7 +139,10 @@ class QueryEngine:
 
     @classmethod
     def from_store(cls, store, **kw) -> "QueryEngine":
-        """The store's behaviour parts (listed in its SQLite `behavior_parts`), reviews and catalogue."""
+        """The store's behaviour parts (listed in its SQLite `behavior_parts`), reviews and catalogue.
+        Anything else with behavior_frame/reviews_frame/catalog_frame goes through from_frames."""
+        if not hasattr(store, "_part_files"):
+            return cls.from_frames(store.behavior_frame(), store.reviews_frame(), store.catalog_frame(), **kw)
         files = store._part_files()
         return cls.from_parquet(files, reviews=store.reviews_frame(), catalog=store.catalog_frame(), **kw)
 
