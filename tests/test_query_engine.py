@@ -363,3 +363,20 @@ def test_a_few_stray_events_do_not_make_a_window_look_complete():
     df["behavior"] = pd.Categorical(df["behavior"], categories=["pv", "cart", "fav", "buy"])
     r = QueryEngine.from_frames(df, threads=1).run(QuerySpec("views", op="change", period=Period("last_days", 7)))
     assert r.previous.covered_days == 2 and any("2 of its 7 days" in w for w in r.warnings)
+
+
+def test_run_many_batches_changes_with_the_same_numbers(engine):
+    specs = [QuerySpec(m, op="change", period=Period("last_days", 7)) for m in ("views", "buys", "viewers", "conversion_users", "cart_to_buy")]
+    many = engine.run_many(specs)
+    for s, r in zip(specs, many):
+        one = engine.run(s)
+        assert r.records() == [dict(zip(r.columns, x)) for x in one.rows] and r.facts == one.facts and r.warnings == one.warnings, s
+        assert r.direction == one.direction and r.previous == one.previous
+    assert len({r.sql for r in many}) == 1
+
+
+def test_day_quantile_from_per_day_counts_equals_numpy(log):
+    e = QueryEngine.from_frames(log, threads=1)
+    day = (log["ts"] // DAY).to_numpy()
+    for q in (0.0, 0.01, 0.37, 0.5, 0.99, 1.0):
+        assert e.bounds().day_quantile(q) == pytest.approx(float(np.quantile(day, q)))

@@ -205,8 +205,8 @@ TREND_METRICS = ("views", "buys", "viewers", "buyers")
 def trend_insights(q: QueryEngine, names: _Names, n: int = 10) -> list[Insight]:
     w = default_window_days(q)
     p = Period("last_days", w)
-    res = {m: q.run(QuerySpec(m, op="change", period=p)) for m in TREND_METRICS}
-    conv = q.run(QuerySpec("conversion_users", op="change", period=p))
+    *rs, conv = q.run_many([QuerySpec(m, op="change", period=p) for m in TREND_METRICS] + [QuerySpec("conversion_users", op="change", period=p)])
+    res = dict(zip(TREND_METRICS, rs))
     cur, prev = conv.period, conv.previous
     nums: dict = {"window_days": w, "this_start": cur.start, "this_end": cur.end, "last_start": prev.start, "last_end": prev.end,
                   "this_covered_days": cur.covered_days, "last_covered_days": prev.covered_days, "complete": int(cur.complete and prev.complete)}
@@ -290,7 +290,10 @@ def segment_insights(q: QueryEngine, names: _Names) -> list[Insight]:
         if not u:
             continue
         top, basis = None, "buy"
-        for metric, basis in (("buys", "buy"), ("carts", "cart"), ("views", "pv")):
+        # segments without purchases (or carts) by definition skip those rankings
+        order = {"cart_abandoners": (("carts", "cart"), ("views", "pv")), "window_shoppers": (("views", "pv"),)}.get(
+            s, (("buys", "buy"), ("carts", "cart"), ("views", "pv")))
+        for metric, basis in order:
             top = q.run(QuerySpec(metric, op="top", by="category", limit=3, filters=(Filter("segment", (s,)),)))
             if top.rows:
                 break
@@ -334,19 +337,27 @@ def promote_insights(q: QueryEngine, names: _Names, n: int = 5, min_viewers: int
     buyers of the item within the segment), ranked by expected buyers = those users × the item's
     conversion by users (items with at least `min_viewers` viewers)."""
     out = []
+    interest: dict[str, dict] = {}
+    specs = []
     for s in SEGMENTS:
         f = (Filter("segment", (s,)),)
-        users, buyers = q.run_many([QuerySpec("users", op="breakdown", by="item", filters=f, limit=100),
-                                    QuerySpec("buyers", op="breakdown", by="item", filters=f, limit=100)])
+        specs.append((s, QuerySpec("users", op="breakdown", by="item", filters=f, limit=100),
+                      QuerySpec("buyers", op="breakdown", by="item", filters=f, limit=100)))
+    for s, su, sb in specs:
+        users, buyers = q.run_many([su, sb])
         bmap = {x["key"]: x["value"] for x in buyers.records()}
-        interested = {x["key"]: x["value"] - bmap.get(x["key"], 0) for x in users.records()}
-        interested = {k: v for k, v in interested.items() if v > 0}
-        if not interested:
-            continue
-        conv = q.run(QuerySpec("conversion_users", op="breakdown", by="item", limit=100,
-                               filters=(Filter("item", tuple(str(k) for k in interested)),)))
-        rows = [(k, interested[k], x["value"], x["denominator"]) for x in conv.records() for k in [x["key"]]
-                if x["value"] and x["denominator"] >= min_viewers]
+        got = {x["key"]: x["value"] - bmap.get(x["key"], 0) for x in users.records()}
+        interest[s] = {k: v for k, v in got.items() if v > 0}
+    candidates = sorted({k for v in interest.values() for k in v})
+    if not candidates:
+        return []
+    # one conversion query for every segment's candidates: the 100 converting best among those with enough viewers
+    conv_r = q.run(QuerySpec("conversion_users", op="top", by="item", limit=100, min_support=min_viewers,
+                             filters=(Filter("item", tuple(str(k) for k in candidates)),)))
+    conv = {x["key"]: x for x in conv_r.records()}
+    for s in SEGMENTS:
+        rows = [(k, u, conv[k]["value"], conv[k]["denominator"]) for k, u in interest.get(s, {}).items()
+                if k in conv and conv[k]["value"] and conv[k]["denominator"] >= min_viewers]
         rows = sorted(rows, key=lambda r: (-(r[1] * r[2]), r[0]))[:n]
         if not rows:
             continue
@@ -358,7 +369,7 @@ def promote_insights(q: QueryEngine, names: _Names, n: int = 5, min_viewers: int
         out.append(Insight(f"insight:recommendation:segment:{s}", "recommendation", f"Promote to {SEGMENT_LABELS_EN[s]}",
                            f"Promote to {SEGMENT_LABELS_EN[s]}: " + "; ".join(parts) + ".", nums,
                            text_zh=f"向{SEGMENT_LABELS_ZH[s]}推广：" + "；".join(parts_zh) + "。", title_zh=f"向{SEGMENT_LABELS_ZH[s]}推广",
-                           specs=_specs(users, buyers, conv)))
+                           specs=tuple(x.to_dict() for x in (next(t for t in specs if t[0] == s)[1:])) + _specs(conv_r)))
     return out
 
 

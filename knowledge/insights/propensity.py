@@ -44,8 +44,7 @@ class PropensityResult:
 def default_label_days(engine) -> int:
     """7 on logs of 4 weeks or more; a quarter of the span (at least 1 day) on shorter ones."""
     b = engine.bounds()
-    q = engine.sql(f"SELECT quantile_cont(ts // {DAY_S}, 0.01) FROM behavior")[0][0]
-    span = int(b.last_day) - int(q) + 1
+    span = int(b.last_day) - int(b.day_quantile(0.01)) + 1
     return 7 if span >= 28 else max(1, span // 4)
 
 

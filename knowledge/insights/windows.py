@@ -18,8 +18,7 @@ def default_window_days(engine) -> int:
     b = engine.bounds()
     if not b.rows:
         return 7
-    q = engine.sql(f"SELECT quantile_cont(ts // {DAY_S}, 0.01) FROM behavior")[0][0]
-    span = int(b.last_day) - int(q) + 1
+    span = int(b.last_day) - int(b.day_quantile(0.01)) + 1
     return 7 if span >= 14 else max(1, span // 2)
 
 

@@ -69,6 +69,24 @@ class LogBounds:
     first_day: int | None
     last_day: int | None
     days: np.ndarray  # sorted day numbers that hold data (behaviour: ≥ 10% of the median day's events)
+    all_days: np.ndarray | None = None  # every day with at least one event, sorted
+    counts: np.ndarray | None = None  # events on each of all_days
+
+    def day_quantile(self, q: float) -> float:
+        """The q-quantile of the events' day numbers, linear interpolation (as numpy and DuckDB's
+        quantile_cont), computed exactly from the per-day counts — no pass over the events."""
+        if self.all_days is None or not len(self.all_days):
+            return float("nan")
+        cum = np.cumsum(self.counts)
+        h = (int(cum[-1]) - 1) * q
+        lo = int(np.floor(h))
+
+        def nth(k: int) -> int:
+            return int(self.all_days[np.searchsorted(cum, k, side="right")])
+
+        a = nth(lo)
+        b = nth(min(lo + 1, int(cum[-1]) - 1))
+        return a + (h - lo) * (b - a)
 
     def covered(self, start: int, end: int) -> int:
         return int(np.searchsorted(self.days, end, side="right") - np.searchsorted(self.days, start, side="left"))
@@ -122,7 +140,10 @@ class QueryEngine:
 
     @classmethod
     def from_store(cls, store, **kw) -> "QueryEngine":
-        """The store's behaviour parts (listed in its SQLite `behavior_parts`), reviews and catalogue."""
+        """The store's behaviour parts (listed in its SQLite `behavior_parts`), reviews and catalogue.
+        Anything else with behavior_frame/reviews_frame/catalog_frame goes through from_frames."""
+        if not hasattr(store, "_part_files"):
+            return cls.from_frames(store.behavior_frame(), store.reviews_frame(), store.catalog_frame(), **kw)
         files = store._part_files()
         return cls.from_parquet(files, reviews=store.reviews_frame(), catalog=store.catalog_frame(), **kw)
 
@@ -262,7 +283,8 @@ class QueryEngine:
             # stray timestamps do not make a window look complete
             floor = 0.1 * float(np.median([n for _, n in per_day])) if per_day else 0.0
             days = np.array([d for d, n in per_day if n >= floor], dtype=np.int64)
-            self._bounds = LogBounds(int(rows[0]), rows[1], rows[2], days)
+            self._bounds = LogBounds(int(rows[0]), rows[1], rows[2], days, np.array([d for d, _ in per_day], dtype=np.int64),
+                                     np.array([n for _, n in per_day], dtype=np.int64))
         return self._bounds
 
     def review_bounds(self) -> LogBounds:
@@ -279,8 +301,7 @@ class QueryEngine:
         b = self.bounds()
         if not b.rows:
             return 7
-        q = self._fetch(f"SELECT quantile_cont(ts // {DAY_S}, 0.01) FROM behavior")[0][0]
-        span = int(b.last_day) - int(q) + 1
+        span = int(b.last_day) - int(b.day_quantile(0.01)) + 1
         return 7 if span >= 28 else max(1, span // 4)
 
     def ensure_segments(self) -> None:
@@ -494,7 +515,7 @@ class QueryEngine:
         groups: dict[tuple, list[int]] = {}
         for i, s in enumerate(specs):
             m = self.layer.metric(s.metric)
-            if m.source == "behavior" and s.op in ("total", "breakdown") and s.metric not in _PAIR_METRICS:
+            if m.source == "behavior" and (s.op in ("total", "breakdown") or (s.op == "change" and not s.by)) and s.metric not in _PAIR_METRICS:
                 groups.setdefault((s.op, s.by, s.filters, s.period), []).append(i)
             else:
                 out[i] = self.run(s)
@@ -519,7 +540,9 @@ class QueryEngine:
             return [self.run(s) for s in specs]
         start, end = span
         cur = self._resolved(start, end, "behavior")
-        scope = Scope(start * DAY_S, (end + 1) * DAY_S, None, filters)
+        change = first.op == "change"
+        prev = self._resolved(start - cur.days, start - 1, "behavior") if change else None
+        scope = Scope(start * DAY_S, (end + 1) * DAY_S, (start - cur.days) * DAY_S if change else None, filters)
         metrics = list(dict.fromkeys(s.metric for s in specs))
         compiled = compile_behavior(metrics[0], first.op, first.by, scope, extra_metrics=tuple(metrics[1:]))
         cols_sql = []
@@ -528,11 +551,38 @@ class QueryEngine:
             num, den = ms.numerator, ms.denominator
             value = f"CAST({num} AS DOUBLE) / NULLIF({den}, 0)" if den else f"coalesce({num}, 0)"
             cols_sql += [f'{value} AS "{mname}:value"', f'coalesce({num}, 0) AS "{mname}:num"', f"{den if den else 'NULL'} AS \"{mname}:den\""]
+            if change:
+                pvalue = f"CAST(prev_{num} AS DOUBLE) / NULLIF(prev_{den}, 0)" if den else f"coalesce(prev_{num}, 0)"
+                cols_sql += [f'{pvalue} AS "{mname}:prev"', f'coalesce(prev_{num}, 0) AS "{mname}:pnum"',
+                             f"{f'coalesce(prev_{den}, 0)' if den else 'NULL'} AS \"{mname}:pden\""]
         sql = f"SELECT key, {', '.join(cols_sql)} FROM ({compiled.sql}) base ORDER BY key"
         raw = self._fetch(sql, compiled.params)
         ms_ms = (time.perf_counter() - t0) * 1000
         out = []
+        width = 6 if change else 3
         for s in specs:
+            if change:
+                j = 1 + width * metrics.index(s.metric)
+                ratio = METRIC_SQL[s.metric].denominator is not None
+                r0 = raw[0] if raw else None
+                if r0 is None:
+                    v, p, num, den, pnum, pden = (None if ratio else 0), (None if ratio else 0), 0, (0 if ratio else None), 0, (0 if ratio else None)
+                else:
+                    v, num, den, p, pnum, pden = r0[j:j + 6]
+                    if ratio:
+                        den, pden = den or 0, pden or 0
+                ch = None if v is None or p is None else v - p
+                pct = None if ch is None or not p else ch / p * 100
+                cols = ("value", "previous", "change", "change_pct", "numerator", "denominator", "prev_numerator", "prev_denominator")
+                rows = [(v, p, ch, pct, num, den, pnum, pden)]
+                warnings: list[str] = []
+                self._window_warnings(s, cur, prev, warnings)
+                if not num and not den and not pnum and not pden:
+                    warnings.append("no data in this scope and period")
+                r = self._assemble(s, self.layer.metric(s.metric), compiled, sql, list(compiled.params), cols, rows, cur, prev, warnings,
+                                   {"batched_with": [x for x in metrics if x != s.metric]})
+                out.append(_with_elapsed(r, ms_ms))
+                continue
             j = 1 + 3 * metrics.index(s.metric)
             ratio = METRIC_SQL[s.metric].denominator is not None
             rows = [(r[0], r[j], r[j + 1], r[j + 2]) for r in raw]
