@@ -70,6 +70,10 @@ METRICS: dict[str, MetricInfo] = {m.name: m for m in (
        "share of reviews whose sentiment is positive", "情感为正面的评论占比"),
     _m("negative_share", "ratio", "reviews", "negative share", "差评占比",
        "share of reviews whose sentiment is negative", "情感为负面的评论占比"),
+    _m("bought_together", "count", "behavior", "bought together", "共同购买人数",
+       "distinct users who bought both items in the period (one person counts once)", "在该时段内两件商品都买过的去重用户数（每人只算一次）"),
+    _m("viewed_together", "count", "behavior", "viewed together", "共同浏览人数",
+       "distinct users who viewed both items in the period (one person counts once)", "在该时段内两件商品都浏览过的去重用户数（每人只算一次）"),
     _m("aspect_mentions", "count", "reviews", "aspect mentions", "维度提及次数",
        "number of reviews mentioning an aspect (quality, price, delivery, …)", "提及某一维度（质量、价格、物流……）的评论数"),
 )}
@@ -82,6 +86,7 @@ DIMENSIONS: dict[str, DimensionInfo] = {d.name: d for d in (
     DimensionInfo("hour", "hour of day (UTC)", "小时（UTC）", "behavior"),
     DimensionInfo("weekday", "weekday", "星期", "behavior"),
     DimensionInfo("segment", "user segment", "用户分群", "behavior"),
+    DimensionInfo("item_pair", "pair of products", "商品组合", "behavior"),
     DimensionInfo("review_category", "review category", "评论品类", "reviews"),
     DimensionInfo("review_product", "reviewed product", "评论商品", "reviews"),
     DimensionInfo("review_lang", "review language", "评论语言", "reviews"),
