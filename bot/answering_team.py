@@ -118,7 +118,13 @@ class TeamAnswerer:
             result = await asyncio.to_thread(self.engine.run, spec)
         except ValueError as exc:  # SpecError: the spec names something the layer lacks
             raise BotUserError(f"I can't compute that: {exc}", message_zh=f"无法计算：{exc}") from None
-        facts = render(result, lang)
+        explain = ""
+        if hasattr(self.engine, "explain"):
+            try:
+                explain = self.engine.explain(result, lang)
+            except Exception:  # noqa: BLE001 - the facts still stand; our own "how" line is used
+                logger.warning("explain failed", exc_info=True)
+        facts = render(result, lang, explain)
         data: dict[str, Any] = {"intent": "question", "lang": lang, "kind": "query", "parse_source": parsed.source,
                                 "spec": spec.to_dict(), "sql": result.sql, "facts": [f.to_dict() for f in result.facts],
                                 "warnings": list(result.warnings), "grounded": True, "model_id": ""}

@@ -155,8 +155,16 @@ def how_line(result: QueryResult, lang: str) -> str:
     )
 
 
-def render(result: QueryResult, lang: str) -> FactsText:
-    """The facts of `result` as text in `lang` (see module doc)."""
+def render(result: QueryResult, lang: str, explain: str = "") -> FactsText:
+    """The facts of `result` as text in `lang` (see module doc). `explain`: the engine's own
+    one-line account (definition, period, SQL summary), used for the "how" line when given."""
+    ft = _render(result, lang)
+    if explain:
+        ft = FactsText(ft.body, ft.warnings, pick(lang, "How this was computed: ", "计算方式：") + explain, ft.numeric)
+    return ft
+
+
+def _render(result: QueryResult, lang: str) -> FactsText:
     m, spec = result.metric, result.spec
     label = _label(m, lang)
     scope = _scope(result, lang)
