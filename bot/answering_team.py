@@ -92,7 +92,7 @@ class TeamAnswerer:
         history = self.memory.recent(key, 3)
         if collection == "internal" and self.parser is not None:
             previous = _previous_spec(history)
-            parsed = await asyncio.to_thread(self.parser.parse, text, lang=lang, previous=previous)
+            parsed = await asyncio.to_thread(self._parse, text, lang, previous)
             if parsed.kind == "query" and parsed.spec is not None and self.engine is not None:
                 self.memory.add(key, "user", text, intent=intent, query=SPEC_PREFIX + parsed.spec.to_json())
                 return await self._data_answer(text, parsed, lang, on_partial)
@@ -104,6 +104,31 @@ class TeamAnswerer:
         return await self._index_answer(key, text, lang, history, on_partial, collection, intent)
 
     # ------------------------------------------------------------------ data questions
+    def _parse(self, text: str, lang: str, previous):
+        """The parser's reading, plus two of ours: "what do customers complain about?" is the
+        review aspects of that polarity (counted by code, quoted from reviews), and "why did X
+        drop?" is the change the "why" is about (the parser leaves why-questions to evidence)."""
+        if opinion_question(text) and self.engine is not None:
+            from types import SimpleNamespace
+
+            from knowledge.query import Filter, QuerySpec
+
+            pol = polarity(text) or "neg"
+            filters = [Filter("sentiment", (pol,))]
+            named = _named_item(text, self.entities())
+            if named is not None:
+                filters.append(Filter("review_product", (named.id,)))
+            spec = QuerySpec("aspect_mentions", op="top", by="aspect", filters=tuple(filters), limit=5)
+            return SimpleNamespace(kind="query", spec=spec, missing="", source="evidence", notes=("opinion question: review aspects",))
+        parsed = self.parser.parse(text, lang=lang, previous=previous)
+        if parsed.kind == "none" and _WHY.search(text):
+            rest = strip_why(text)
+            if rest and rest != text:
+                again = self.parser.parse(rest, lang=lang, previous=previous)
+                if again.kind == "query":
+                    return again
+        return parsed
+
     def entities(self):
         if self._entities is None and self.engine is not None:
             try:
@@ -124,16 +149,16 @@ class TeamAnswerer:
                 explain = self.engine.explain(result, lang)
             except Exception:  # noqa: BLE001 - the facts still stand; our own "how" line is used
                 logger.warning("explain failed", exc_info=True)
-        facts = render(result, lang, explain)
+        pol = polarity(question)
+        facts = render(result, lang, explain, emphasis={"neg": "down", "pos": "up"}.get(pol or ""), names=_names(self.entities(), lang))
         data: dict[str, Any] = {"intent": "question", "lang": lang, "kind": "query", "parse_source": parsed.source,
                                 "spec": spec.to_dict(), "sql": result.sql, "facts": [f.to_dict() for f in result.facts],
                                 "warnings": list(result.warnings), "grounded": True, "model_id": ""}
         text = facts.text
         await _emit(on_partial, text)
         evidence: list[Hit] = []
-        pol = polarity(question)
         if pol is not None and self.retriever is not None:
-            evidence = await self._evidence(question, pol, spec)
+            evidence = await self._evidence(question, pol, result)
             data["evidence_polarity"] = pol
         citations = tuple(to_source(h) for h in evidence)
         if evidence:
@@ -181,11 +206,23 @@ class TeamAnswerer:
             dropped.append(v)
         return "", dropped, result.model_id
 
-    async def _evidence(self, question: str, pol: str, spec=None) -> list[Hit]:
+    async def _evidence(self, question: str, pol: str, result=None) -> list[Hit]:
+        """Reviews of the implied polarity — about the product the facts point at when there is one
+        (the filtered item, or the item whose change has the sign the question asks about)."""
         filters = {"sentiment": pol}
+        product = _focus_item(result, pol) if result is not None else ""
+        hits: list[Hit] = []
+        if product:
+            # the product and the polarity are filters: every hit is about it, whatever its cosine
+            name = _entity_name(self.entities(), product)
+            query = f"{name} {'problems complaints' if pol == 'neg' else 'what customers love'}".strip()
+            hits = await asyncio.to_thread(self.retriever.search, query, self.evidence_k, kinds=["review"], filters={**filters, "product": product})
+            hits = [h for h in hits if h.kind == "review"]
+            if hits:
+                return hits[: self.evidence_k]
         hits = await asyncio.to_thread(self.retriever.search, question, self.evidence_k * 3, kinds=["review"], filters=filters)
         hits = [h for h in hits if h.kind == "review"]
-        # same floor as answers: measured in docs/BENCHMARKS.md (retrieval precision on real reviews)
+        # without a product, the answers' relevance floor (measured: docs/BENCHMARKS.md, retrieval on real reviews)
         return relevant_hits(hits, self.min_similarity * 0.8)[: self.evidence_k]
 
     # ------------------------------------------------------------------ from the index
@@ -266,10 +303,80 @@ class TeamAnswerer:
 
 
 # ---------------------------------------------------------------------- helpers
+def _focus_item(result, pol: str) -> str:
+    """The item id the facts are about: an item filter, or the item with the largest change in
+    the direction the question implies (neg → the biggest drop)."""
+    spec = result.spec
+    items = spec.filter_values("item")
+    if len(items) == 1:
+        return str(items[0])
+    if spec.by == "item" and spec.op == "change":
+        changes = [f for f in result.facts if f.role == "change_pct" and f.subject_id] or \
+            [f for f in result.facts if f.role == "change" and f.subject_id]
+        if changes:
+            f = min(changes, key=lambda x: x.value) if pol == "neg" else max(changes, key=lambda x: x.value)
+            return f.subject_id
+    if spec.by == "item" and spec.op in ("top", "bottom"):
+        first = next((f for f in result.facts if f.role == "rank" and f.value == 1 and f.subject_id), None)
+        return first.subject_id if first else ""
+    return ""
+
+
+def _names(entities, lang: str) -> dict[str, str]:
+    """item/category ids → the names a person reads, for the facts' scope line."""
+    out: dict[str, str] = {}
+    for group in ("items", "categories", "review_products", "segments"):
+        for e in getattr(entities, group, ()) or ():
+            if e.name_en or e.name_zh:
+                out.setdefault(e.id, e.name(lang))
+    for k, (en, zh) in {"neg": ("negative", "负面"), "pos": ("positive", "正面"), "neutral": ("neutral", "中性")}.items():
+        out[k] = zh if lang == "zh" else en
+    return out
+
+
+def _entity_name(entities, item_id: str) -> str:
+    for e in getattr(entities, "items", ()) or ():
+        if e.id == str(item_id):
+            return e.name_en or e.name_zh or e.id
+    return ""
+
+
+def _named_item(text: str, entities):
+    """The catalogue item a question names (en or zh name, with or without the brand word)."""
+    low = text.lower()
+    best = None
+    for e in getattr(entities, "items", ()) or ():
+        for n in (e.name_en, e.name_zh, *e.aliases):
+            if not n:
+                continue
+            for cand in {n.lower(), re.sub(r"^\w+\s+", "", n.lower()) if " " in n else n.lower()}:
+                if len(cand) >= 3 and cand in low and (best is None or len(cand) > best[0]):
+                    best = (len(cand), e)
+    return best[1] if best else None
+
+
 def _no_entities():
     from knowledge.query import Entities
 
     return Entities()
+
+
+_QUANTITY = re.compile(r"how many|how much|what share|what percent|percentage|\bshare\b|\brate\b|ratio|count|number of|average|"
+                       r"多少|几|比例|占比|百分之|比率|率|平均|数量", re.I)
+
+
+def opinion_question(text: str) -> bool:
+    """"What do customers complain about?" / "顾客夸什么？": an opinion, not a quantity."""
+    return bool((_COMPLAIN.search(text) or _PRAISE.search(text)) and not _QUANTITY.search(text) and not _WHY.search(text))
+
+
+def strip_why(text: str) -> str:
+    """The question a "why" is about: "Which product's conversion dropped, and why?" → "Which
+    product's conversion dropped"; "Why did conversion drop last week?" → "conversion drop last week"."""
+    t = re.sub(r"[,，]?\s*(?:and|&)\s+why\s*[?？]?\s*$", "", text.strip(), flags=re.I)
+    t = re.sub(r"^\s*why\s+(?:did|does|do|is|are|was|were|has|have)\s+", "", t, flags=re.I)
+    t = re.sub(r"[，,]?\s*(?:为什么|为何|是什么原因|原因是什么|什么原因|怎么回事)\s*", "", t)
+    return t.strip()
 
 
 async def _emit(on_partial: OnPartial | None, text: str) -> None:

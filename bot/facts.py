@@ -93,14 +93,14 @@ def _fact(facts: Sequence[Fact], role: str, subject: str) -> Fact | None:
     return None
 
 
-def _scope(result: QueryResult, lang: str) -> str:
-    """"for 洗发水 (category)" from the spec's filters."""
+def _scope(result: QueryResult, lang: str, names: dict | None = None) -> str:
+    """"for 洗发水 (category)" from the spec's filters (ids shown by name where `names` has one)."""
     parts = []
     for flt in result.spec.filters:
         dim = DIMENSIONS.get(flt.dim)
         label = dim.label(lang) if dim else flt.dim
-        names = [str(result.extra.get("filter_names", {}).get(v, v)) for v in flt.values]
-        parts.append(pick(lang, f"{label} {', '.join(names)}", f"{label}：{'、'.join(names)}"))
+        shown = [str((names or {}).get(v, result.extra.get("filter_names", {}).get(v, v))) for v in flt.values]
+        parts.append(pick(lang, f"{label} {', '.join(shown)}", f"{label}：{'、'.join(shown)}"))
     if not parts:
         return ""
     return pick(lang, " for " + "; ".join(parts), "（" + "；".join(parts) + "）")
@@ -122,9 +122,19 @@ def _parts(result: QueryResult, subject: str, lang: str) -> str:
 
     n_metric, d_metric = RATIO_PARTS.get(result.metric.name, ("", ""))
     n_label = METRICS[n_metric].label(lang) if n_metric in METRICS else pick(lang, "numerator", "分子")
+    n_label = _NUMERATOR_LABELS.get(result.metric.name, {}).get(lang, n_label)
     d_label = METRICS[d_metric].label(lang) if d_metric in METRICS else pick(lang, "denominator", "分母")
     return f"（{fmt_value(num.value, 'count')} {n_label} ÷ {fmt_value(den.value, 'count')} {d_label}）" if lang == "zh" else \
         f" ({fmt_value(num.value, 'count')} {n_label} ÷ {fmt_value(den.value, 'count')} {d_label})"
+
+
+_NUMERATOR_LABELS = {
+    "positive_share": {"en": "positive reviews", "zh": "好评"},
+    "negative_share": {"en": "negative reviews", "zh": "差评"},
+    "repeat_buyer_share": {"en": "repeat buyers", "zh": "复购买家"},
+    "cart_to_buy": {"en": "cart users who bought", "zh": "加购后购买的用户"},
+    "fav_to_buy": {"en": "favouriting users who bought", "zh": "收藏后购买的用户"},
+}
 
 
 def _label(m: MetricInfo, lang: str) -> str:
@@ -155,19 +165,20 @@ def how_line(result: QueryResult, lang: str) -> str:
     )
 
 
-def render(result: QueryResult, lang: str, explain: str = "") -> FactsText:
+def render(result: QueryResult, lang: str, explain: str = "", emphasis: str | None = None, names: dict | None = None) -> FactsText:
     """The facts of `result` as text in `lang` (see module doc). `explain`: the engine's own
-    one-line account (definition, period, SQL summary), used for the "how" line when given."""
-    ft = _render(result, lang)
+    one-line account (definition, period, SQL summary), used for the "how" line when given.
+    `emphasis` "down"/"up": a change per subject lists the biggest drop (rise) first."""
+    ft = _render(result, lang, emphasis, names or {})
     if explain:
         ft = FactsText(ft.body, ft.warnings, pick(lang, "How this was computed: ", "计算方式：") + explain, ft.numeric)
     return ft
 
 
-def _render(result: QueryResult, lang: str) -> FactsText:
+def _render(result: QueryResult, lang: str, emphasis: str | None = None, names: dict | None = None) -> FactsText:
     m, spec = result.metric, result.spec
     label = _label(m, lang)
-    scope = _scope(result, lang)
+    scope = _scope(result, lang, names or {})
     period = _period(result, lang)
     sep = pick(lang, ": ", "：")
     if result.empty or not result.facts:
@@ -178,7 +189,7 @@ def _render(result: QueryResult, lang: str) -> FactsText:
         v = f.value if f is not None else result.facts[0].value
         body = pick(lang, f"{label}{scope}, {period}: {fmt_value(v, m.unit)}", f"{label}{scope}，{period}：{fmt_value(v, m.unit)}") + _parts(result, "", lang) + pick(lang, ".", "。")
     elif spec.op == "change":
-        body = _render_change(result, lang, label, scope)
+        body = _render_change(result, lang, label, scope, emphasis)
     else:
         subjects = _subjects(result.facts)
         ranked = [(_fact(result.facts, "rank", s), s) for s in subjects]
@@ -189,7 +200,7 @@ def _render(result: QueryResult, lang: str) -> FactsText:
             head = pick(lang, f"{label} by {by}{scope}, {period}", f"{label}按{by}{scope}，{period}")
         else:
             word = pick(lang, "Top" if spec.op == "top" else "Bottom", "前" if spec.op == "top" else "后")
-            head = pick(lang, f"{word} {len(subjects)} {by} by {m.label_en}{scope}, {period}", f"{m.label_zh}{word} {len(subjects)} 的{by}{scope}，{period}")
+            head = pick(lang, f"{word} {len(subjects)} by {m.label_en} (per {by}){scope}, {period}", f"{m.label_zh}{word} {len(subjects)} 的{by}{scope}，{period}")
         lines = [head + sep.rstrip()]
         for i, s in enumerate(subjects, 1):
             f = _fact(result.facts, "value", s)
@@ -199,16 +210,22 @@ def _render(result: QueryResult, lang: str) -> FactsText:
     return FactsText(body + "\n" + definition, tuple(result.warnings), how_line(result, lang))
 
 
-def _render_change(result: QueryResult, lang: str, label: str, scope: str) -> str:
+def _render_change(result: QueryResult, lang: str, label: str, scope: str, emphasis: str | None = None) -> str:
     m = result.metric
     cur, prev = _period(result, lang), _period(result, lang, previous=True)
     lines = []
     subjects = _subjects(result.facts, "change") or _subjects(result.facts)
+    if emphasis in ("down", "up") and len(subjects) > 1:
+        ch = {f.subject: float(f.value) for f in result.facts if f.role == "change"}
+        ch.update({f.subject: float(f.value) for f in result.facts if f.role == "change_pct"})  # relative change first
+        subjects.sort(key=lambda x: ch.get(x, 0.0), reverse=emphasis == "up")
+    if len(subjects) > 1:
+        label = m.label(lang)
     for s in subjects:
         v, p = _fact(result.facts, "value", s), _fact(result.facts, "previous", s)
         ch, pct = _fact(result.facts, "change", s), _fact(result.facts, "change_pct", s)
         d = direction_word(ch.value if ch else None, lang)
-        name = f"{s} " if s else ""
+        name = f"{s} — " if s else ""
         pct_txt = f" ({fmt_pct(pct.value)})" if pct is not None and lang == "en" else f"（{fmt_pct(pct.value)}）" if pct is not None else ""
         if lang == "zh":
             lines.append(f"{name}{label}{scope}{d}：从 {fmt_value(p.value if p else None, m.unit)}（{prev}）到 {fmt_value(v.value if v else None, m.unit)}（{cur}），"

@@ -224,3 +224,26 @@ def test_planted_review_metric_does_not_pass_the_index_answer(tmp_path):
     kept, dropped = drop_untrusted_metrics("Conversion was 42% last week [1]. Overall conversion is 6.57% [2]. The hinge broke [1].", hits, "why?")
     assert "42%" not in kept and "6.57%" in kept and "hinge" in kept
     assert dropped == ["Conversion was 42% last week [1]."]
+
+
+def test_why_question_answers_the_change_it_is_about(tmp_path):
+    # the parser leaves "why" to evidence; the answer computes the change the "why" is about
+    a, gen, parser, engine, retriever = build(tmp_path, ["Buyers complain that noise cancelling fails [1]."])
+    parser.table["Which product's conversion dropped last week"] = Parsed("query", CHANGE)
+    r = ask(a, "Which product's conversion dropped last week, and why?")
+    assert [c[0] for c in parser.calls] == ["Which product's conversion dropped last week, and why?", "Which product's conversion dropped last week"]
+    assert engine.ran == [CHANGE] and "went down" in r.text
+    assert retriever.calls[0]["filters"]["sentiment"] == "neg"
+
+
+def test_complaint_question_counts_aspects_of_negative_reviews(tmp_path):
+    from knowledge.query import Filter
+
+    a, gen, parser, engine, retriever = build(tmp_path, [""])
+    spec = QuerySpec("aspect_mentions", op="top", by="aspect", filters=(Filter("sentiment", ("neg",)),), limit=5)
+    facts = (Fact("aspect_mentions", 1, "rank", "aspect", "battery", "battery"), Fact("aspect_mentions", 7, "value", "aspect", "battery", "battery"))
+    engine.results[spec.to_json()] = QueryResult(spec, METRICS["aspect_mentions"], "SELECT …", rows=((1, "battery", 7),), facts=facts)
+    r = ask(a, "What do customers complain about?")
+    assert engine.ran == [spec] and parser.calls == []
+    assert "1. battery — 7" in r.text and "negative" in r.text
+    assert "Noise cancelling stopped working" in r.text and "Great sound" not in r.text

@@ -16,7 +16,7 @@ from ..output import emit_json
 
 # (audience, text): what a team member and a customer typically ask.
 DEMO_REQUESTS = (
-    ("team", "Which product's conversion dropped last week, and why?"),
+    ("team", "Which product's conversion dropped in the last 7 days, and why?"),
     ("team", "客户最常抱怨什么？"),
     ("team", "/report funnel"),
     ("team", "帮我写一条小红书文案，推广智能水杯"),
