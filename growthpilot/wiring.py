@@ -39,9 +39,19 @@ def open_store(cfg: AppConfig):
     return Store.open(Path(cfg.data.dir))
 
 
+def build_query_engine(cfg: AppConfig, store=None):
+    """The query layer (knowledge.query.QueryEngine): DuckDB in-process over the store's
+    behaviour Parquet parts, with its reviews and catalogue; spills to <data_dir>/cache/duckdb."""
+    from knowledge.query import QueryEngine
+
+    store = store if store is not None else open_store(cfg)
+    return QueryEngine.from_store(store, temp_directory=Path(cfg.data.dir) / "cache" / "duckdb")
+
+
 def build_report_engine(cfg: AppConfig, store=None) -> ReportEngine:
-    """Reports over the store's frames (read once, cached in memory)."""
-    return ReportEngine(store if store is not None else open_store(cfg), charts_dir(cfg))
+    """Reports as named queries on the query layer (built on first use, rebuilt after invalidate)."""
+    store = store if store is not None else open_store(cfg)
+    return ReportEngine(store, charts_dir(cfg), query_factory=lambda: build_query_engine(cfg, store))
 
 
 def build_embedder(cfg: AppConfig):

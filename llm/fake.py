@@ -36,9 +36,10 @@ class FakeGenerator:
         temperature: float | None = None,
         stop: Sequence[str] = (),
         on_text: OnText | None = None,
+        schema: dict | None = None,
     ) -> GenerationResult:
         self.prompts.append([dict(m) for m in messages])
-        self.calls.append({"n": n, "max_new_tokens": max_new_tokens, "temperature": temperature, "stop": tuple(stop)})
+        self.calls.append({"n": n, "max_new_tokens": max_new_tokens, "temperature": temperature, "stop": tuple(stop), "schema": schema})
         texts = tuple(self.replies.popleft() if self.replies else self.default for _ in range(n))
         if on_text is not None:
             # stream the first variant word by word, as a real backend would

@@ -36,7 +36,10 @@ class Generator(Protocol):
         temperature: float | None = None,
         stop: Sequence[str] = (),
         on_text: OnText | None = None,
+        schema: dict | None = None,
     ) -> GenerationResult: ...
+    # `schema`: a JSON schema the reply must follow (grammar-constrained decoding, llm/constrained.py);
+    # the text is then compact JSON the schema accepts (unless cut short by max_new_tokens).
 
 
 class ModelError(Exception):

@@ -37,6 +37,7 @@ class _Request:
     temperature: float
     stop: tuple[str, ...]
     stream: bool
+    schema: dict | None
     post: Callable[[tuple[str, Any]], None]  # thread-safe: hands an item to the caller's loop
     submitted: float = field(default_factory=time.monotonic)
     cancel: threading.Event = field(default_factory=threading.Event)
@@ -101,9 +102,12 @@ class LocalGenerator:
         temperature: float | None = None,
         stop: Sequence[str] = (),
         on_text: OnText | None = None,
+        schema: dict | None = None,
     ) -> GenerationResult:
         """Generate `n` replies to `messages` (one batched call). `on_text` receives the first
-        variant's text so far as it grows; its last call carries the final text."""
+        variant's text so far as it grows; its last call carries the final text. With `schema`
+        (a JSON schema) the replies are grammar-constrained JSON (llm/constrained.py), greedy
+        unless n > 1, without repetition penalty (JSON repeats quotes and braces)."""
         if self._closed.is_set():
             raise ModelUnavailable("the local generator was closed")
         if n < 1:
@@ -124,6 +128,7 @@ class LocalGenerator:
             temperature=self._gen.temperature if temperature is None else float(temperature),
             stop=tuple(s for s in stop if s),
             stream=on_text is not None,
+            schema=schema,
             post=post,
         )
         try:
@@ -240,7 +245,18 @@ class LocalGenerator:
             criteria.append(_StopStrings(tok, req.stop, prompt_len))
         streamer = _Streamer(tok, self._end_ids, req)
 
-        temperature = req.temperature
+        temperature = 0.0 if req.schema is not None and req.n == 1 else req.temperature
+        extra: dict[str, Any] = {}
+        repetition_penalty = self._gen.repetition_penalty
+        if req.schema is not None:
+            from transformers import LogitsProcessorList
+
+            from .constrained import JsonSchemaLogitsProcessor
+
+            extra["logits_processor"] = LogitsProcessorList(
+                [JsonSchemaLogitsProcessor(tok, req.schema, rows=req.n, eos_ids=self._end_ids)]
+            )
+            repetition_penalty = 1.0
         if req.n > 1 and temperature <= 0:
             temperature = self._gen.temperature if self._gen.temperature > 0 else VARIANT_TEMPERATURE
         sampling: dict[str, Any] = {"do_sample": False}
@@ -254,12 +270,13 @@ class LocalGenerator:
                 attention_mask=attention_mask,
                 max_new_tokens=max_new,
                 num_return_sequences=req.n,
-                repetition_penalty=self._gen.repetition_penalty,
+                repetition_penalty=repetition_penalty,
                 eos_token_id=self._end_ids or None,
                 pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else (self._end_ids or [0])[0],
                 stopping_criteria=criteria,
                 streamer=streamer,
                 **sampling,
+                **extra,
             )
         texts, completion, first_reason = [], 0, "eos"
         for row in range(out.shape[0]):

@@ -72,6 +72,10 @@ def ref(frame: pd.DataFrame, metric: str):
         return share(int((b == "buy").sum()), int((b == "pv").sum()))
     if metric == "conversion_users":
         return share(frame.loc[b == "buy", "user"].nunique(), frame.loc[b == "pv", "user"].nunique())
+    if metric == "view_to_cart":
+        return share(frame.loc[b == "cart", "user"].nunique(), frame.loc[b == "pv", "user"].nunique())
+    if metric == "view_to_fav":
+        return share(frame.loc[b == "fav", "user"].nunique(), frame.loc[b == "pv", "user"].nunique())
     if metric == "cart_to_buy":
         carters = set(frame.loc[b == "cart", "user"])
         return share(len(carters & set(frame.loc[b == "buy", "user"])), len(carters))
@@ -324,3 +328,14 @@ def test_result_to_dict_carries_spec_sql_facts(engine):
     assert {f["role"] for f in d["facts"]} == {"value", "numerator", "denominator"}
     line = engine.explain(r, "zh")
     assert "购买事件数 ÷ 浏览事件数" in line and r.period.start in line and "DuckDB" in line
+
+
+def test_run_many_shares_one_scan_and_gives_the_same_numbers(engine):
+    specs = [QuerySpec(m, op="breakdown", by="category", period=Period("last_days", 10), limit=3) for m in BEHAVIOR_METRICS]
+    specs += [QuerySpec(m) for m in ("views", "cart_to_buy", "buyers")]
+    many = engine.run_many(specs)
+    for s, r in zip(specs, many):
+        one = engine.run(s)
+        assert r.records() == one.records() and r.facts == one.facts, s
+        assert r.period == one.period
+    assert len({r.sql for r in many[: len(BEHAVIOR_METRICS)]}) == 1  # one statement for the whole group

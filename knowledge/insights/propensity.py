@@ -9,6 +9,7 @@ was trained on. Users are then scored on features up to the end of the log.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -37,6 +38,8 @@ class PropensityResult:
     model_name: str
     scores: pd.DataFrame = field(repr=False)  # user, code, propensity (next label_days days), sorted desc
     model: object = field(repr=False, default=None)
+    test_propensity: np.ndarray | None = field(repr=False, default=None)  # held-out scores (test users)
+    test_labels: np.ndarray | None = field(repr=False, default=None)  # held-out outcomes (bought in the test window)
 
 
 def default_label_days(data: BehaviorData) -> int:
@@ -125,6 +128,7 @@ def propensity(
         auc=auc, base_rate=base, lift_top_decile=lift, n_train=len(x_tr), n_test=len(x_te), label_days=ld,
         cutoff_train=day_to_date(c_train // DAY_S), cutoff_test=day_to_date(c_test // DAY_S),
         model_name=model if not isinstance(clf, _Constant) else "constant", scores=scores, model=clf,
+        test_propensity=p_te, test_labels=y_te,
     )
 
 
@@ -150,12 +154,69 @@ def rank_segments(result: PropensityResult, user_segs: pd.DataFrame, *, top_n: i
     return g.sort_values(["mean_propensity", "segment"], ascending=[False, True]).reset_index(drop=True)
 
 
-def campaign_forecast(result: PropensityResult, top_n: int) -> dict[str, float | int]:
-    """Expected buyers if a campaign reaches the top `top_n` users vs `top_n` random users."""
-    p = result.scores["propensity"].to_numpy()
-    k = min(top_n, len(p))
+def held_out_lift(result: PropensityResult, share: float) -> float:
+    """Buy rate of the top `share` of held-out users (by their held-out score) ÷ the held-out
+    base rate: what targeting that share actually did on days the model never saw."""
+    p, y = result.test_propensity, result.test_labels
+    if p is None or y is None or not len(y) or not result.base_rate or math.isnan(result.base_rate):
+        return float("nan")
+    k = max(1, int(round(share * len(p))))
+    top = np.argsort(-p, kind="stable")[:k]
+    return float(y[top].mean() / result.base_rate)
+
+
+def default_target(population: int) -> int:
+    """A campaign reaching 10% of the users (at least 1, at most 1,000) — never more than exist."""
+    return max(1, min(1000, population // 10)) if population else 0
+
+
+def campaign_forecast(result: PropensityResult, top_n: int | None = None) -> dict[str, float | int]:
+    """Expected buyers in the next window if a campaign reaches the top `top_n` users (capped at
+    the population) vs as many users at random, from what targeting that share did on the
+    held-out days: random = n × held-out base rate; top = random × held-out lift at that share."""
+    population = len(result.scores)
+    requested = top_n if top_n is not None else default_target(population)
+    k = min(int(requested), population)
+    share = k / population if population else float("nan")
+    lift = held_out_lift(result, share) if population else float("nan")
+    base = result.base_rate
+    random_n = k * base if not math.isnan(base) else float("nan")
     return {
-        "top_n": int(k),
-        "expected_buyers_top_n": float(p[:k].sum()),
-        "expected_buyers_random_n": float(p.mean() * k) if len(p) else 0.0,
+        "top_n": int(k), "requested": int(requested), "population": int(population), "capped": int(requested > population),
+        "share": share, "lift_held_out": lift, "base_rate": base, "auc": result.auc,
+        "expected_buyers_top_n": random_n * lift if not math.isnan(lift) else random_n,
+        "expected_buyers_random_n": random_n,
     }
+
+
+def rank_segments_by_user(result: PropensityResult, user_segment: pd.DataFrame, *, top_n: int) -> pd.DataFrame:
+    """rank_segments with segments given per user pseudonym (columns user, segment)."""
+    s = result.scores.merge(user_segment[["user", "segment"]], on="user", how="left")
+    s["in_top"] = np.arange(len(s)) < top_n
+    s["p_top"] = np.where(s["in_top"], s["propensity"], 0.0)
+    g = s.groupby("segment", sort=True).agg(
+        users=("propensity", "size"), mean_propensity=("propensity", "mean"), expected_buyers=("propensity", "sum"),
+        users_in_top=("in_top", "sum"),
+    ).reset_index()
+    g["segment"] = g["segment"].astype(str)
+    return g.sort_values(["mean_propensity", "segment"], ascending=[False, True]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """What the forecast report and the propensity insight both say (one computation)."""
+
+    result: PropensityResult
+    forecast: dict
+    segments: pd.DataFrame
+
+
+def campaign(engine, *, top_n: int | None = None, model: Model = "logistic", label_days: int | None = None) -> Campaign:
+    """Train/evaluate the propensity model on the engine's behaviour log and forecast a campaign
+    of `top_n` users (default: 10% of the users, at most 1,000)."""
+    data = prepare(engine.behavior_frame())
+    res = propensity(data, model=model, label_days=label_days)
+    fc = campaign_forecast(res, top_n)
+    engine.ensure_segments()
+    segs = pd.DataFrame(engine.sql("SELECT user, segment FROM user_segment"), columns=["user", "segment"])
+    return Campaign(res, fc, rank_segments_by_user(res, segs, top_n=fc["top_n"]))

@@ -62,6 +62,8 @@ METRIC_SQL: dict[str, MetricSQL] = {
     "cart_no_buy_users": MetricSQL("cart_no_buy"),
     "conversion_events": MetricSQL("buys", "views", 100),
     "conversion_users": MetricSQL("buyers", "viewers", 20),
+    "view_to_cart": MetricSQL("carters", "viewers", 20),
+    "view_to_fav": MetricSQL("favers", "viewers", 20),
     "cart_to_buy": MetricSQL("cart_buyers", "carters", 10),
     "fav_to_buy": MetricSQL("fav_buyers", "favers", 10),
     "repeat_buyer_share": MetricSQL("repeat_buyers", "buyers", 10),

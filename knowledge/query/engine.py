@@ -219,6 +219,24 @@ class QueryEngine:
         `catalog_names`, user_segment after `ensure_segments`). For benchmarks and diagnostics."""
         return self._fetch(sql, params)
 
+    def behavior_frame(self):
+        """The behaviour log as a DataFrame in the store's contract (for model features: the
+        propensity model trains on pandas/sklearn). Metrics never go through this."""
+        import pandas as pd
+
+        from ..readers import BEHAVIORS
+
+        with self._lock:
+            t = self.con.sql("SELECT user, item_id, category_id, behavior, ts FROM behavior").to_arrow_table()
+        df = pd.DataFrame({
+            "user": t.column("user").to_pandas().astype(str) if t.num_rows else pd.Series([], dtype=str),
+            "item_id": t.column("item_id").to_numpy().astype(np.int64),
+            "category_id": t.column("category_id").to_numpy().astype(np.int64),
+            "behavior": pd.Categorical.from_codes(t.column("behavior").to_numpy().astype(np.int8), categories=list(BEHAVIORS)),
+            "ts": t.column("ts").to_numpy().astype(np.int64),
+        })
+        return df
+
     def bounds(self) -> LogBounds:
         """Rows and days of the behaviour log (computed once)."""
         if self._bounds is None:
@@ -441,7 +459,78 @@ class QueryEngine:
         return _with_elapsed(res, (time.perf_counter() - t0) * 1000)
 
     def run_many(self, specs: Iterable[QuerySpec]) -> list[QueryResult]:
-        return [self.run(s) for s in specs]
+        """Run several specs; behaviour totals/breakdowns that share `by`, filters and period are
+        computed by ONE SQL statement (one scan of the log) holding every metric's value,
+        numerator and denominator — each result carries that statement. Same numbers as `run`."""
+        specs = list(specs)
+        out: list[QueryResult | None] = [None] * len(specs)
+        groups: dict[tuple, list[int]] = {}
+        for i, s in enumerate(specs):
+            m = self.layer.metric(s.metric)
+            if m.source == "behavior" and s.op in ("total", "breakdown") and s.metric not in _PAIR_METRICS:
+                groups.setdefault((s.op, s.by, s.filters, s.period), []).append(i)
+            else:
+                out[i] = self.run(s)
+        for idx in groups.values():
+            if len(idx) == 1:
+                out[idx[0]] = self.run(specs[idx[0]])
+                continue
+            for i, r in zip(idx, self._run_batch([specs[i] for i in idx])):
+                out[i] = r
+        return out  # type: ignore[return-value]
+
+    def _run_batch(self, specs: list[QuerySpec]) -> list[QueryResult]:
+        t0 = time.perf_counter()
+        for s in specs:
+            self.validate(s)
+        first = specs[0]
+        if first.by == "segment" or any(f.dim == "segment" for f in first.filters):
+            self.ensure_segments()
+        filters = self._resolve_filters(first)
+        span = self.resolve_period(first.period, "behavior")
+        if span is None:
+            return [self.run(s) for s in specs]
+        start, end = span
+        cur = self._resolved(start, end, "behavior")
+        scope = Scope(start * DAY_S, (end + 1) * DAY_S, None, filters)
+        metrics = list(dict.fromkeys(s.metric for s in specs))
+        compiled = compile_behavior(metrics[0], first.op, first.by, scope, extra_metrics=tuple(metrics[1:]))
+        cols_sql = []
+        for mname in metrics:
+            ms = METRIC_SQL[mname]
+            num, den = ms.numerator, ms.denominator
+            value = f"CAST({num} AS DOUBLE) / NULLIF({den}, 0)" if den else f"coalesce({num}, 0)"
+            cols_sql += [f'{value} AS "{mname}:value"', f'coalesce({num}, 0) AS "{mname}:num"', f"{den if den else 'NULL'} AS \"{mname}:den\""]
+        sql = f"SELECT key, {', '.join(cols_sql)} FROM ({compiled.sql}) base ORDER BY key"
+        raw = self._fetch(sql, compiled.params)
+        ms_ms = (time.perf_counter() - t0) * 1000
+        out = []
+        for s in specs:
+            j = 1 + 3 * metrics.index(s.metric)
+            ratio = METRIC_SQL[s.metric].denominator is not None
+            rows = [(r[0], r[j], r[j + 1], r[j + 2]) for r in raw]
+            warnings: list[str] = []
+            extra: dict[str, Any] = {"batched_with": [x for x in metrics if x != s.metric]}
+            if s.op == "total":
+                rows = [r[1:] for r in rows] or [(None if ratio else 0, 0, 0 if ratio else None)]
+                cols = ("value", "numerator", "denominator")
+                d = dict(zip(cols, rows[0]))
+                empty = not d["numerator"] and not d["denominator"]
+            else:
+                cols = ("key", "value", "numerator", "denominator")
+                if s.by in LONG_DIMS:
+                    n_groups = len(rows)
+                    rows = sorted(rows, key=lambda r: (r[1] is None, -(r[1] or 0), r[0]))[: s.limit]
+                    if n_groups > len(rows):
+                        warnings.append(f"showing {len(rows)} of {n_groups:,} {s.by} values (the largest by {self.layer.metric(s.metric).label_en})")
+                        extra["groups"] = n_groups
+                empty = not rows
+            self._window_warnings(s, cur, None, warnings)
+            if empty:
+                warnings.append("no data in this scope and period")
+            r = self._assemble(s, self.layer.metric(s.metric), compiled, sql, list(compiled.params), cols, rows, cur, None, warnings, extra)
+            out.append(_with_elapsed(r, ms_ms))
+        return out
 
     def _run_metric(self, spec: QuerySpec, m: MetricInfo, scope: Scope, cur: ResolvedPeriod, prev: ResolvedPeriod | None,
                     warnings: list[str]) -> QueryResult:
@@ -507,7 +596,7 @@ class QueryEngine:
             total_groups = n_groups
             cut = total_groups - n_kept
             extra.update(groups=total_groups, supported=n_kept)
-            if cut > 0:
+            if cut > 0 and (ratio or support > 1):  # a count of 0 is not "too little support"
                 unit = self.layer.metrics[BASE_AS_METRIC[den]].label_en if ratio and den in BASE_AS_METRIC else (den or m.label_en)
                 warnings.append(f"{cut:,} of {total_groups:,} {spec.by} value(s) with fewer than {support:,} {unit} left out (minimum support)")
         elif spec.op == "breakdown" and spec.by in LONG_DIMS and n_groups > len(rows):
