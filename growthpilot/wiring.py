@@ -96,7 +96,7 @@ def build_assistant(
         public_retriever = kb.retriever("public")
         store = open_store(cfg)
         reports = build_report_engine(cfg, store)
-        query = LazyQuery(data_dir)
+        query = LazyQuery(reports.query_engine)  # one DuckDB engine for reports and answers
 
         def product_names() -> list[str]:
             cat = reports.frame("catalog")
@@ -110,6 +110,8 @@ def build_assistant(
         raise UserFacingError("no data yet: the knowledge base has no index", fix="run `growthpilot demo` or `growthpilot ingest behavior|reviews|catalog|docs PATH`")
     if generator is None:
         generator = build_generator(cfg, progress=progress)
+    if query is not None:
+        query.parser_model = generator  # writes a spec (grammar-constrained) where the rules are unsure
     intents = IntentClassifier(getattr(embedder, "uncached", embedder), cache_dir=data_dir / "cache" / "intents")
     return Assistant(
         cfg.assistant,
@@ -134,8 +136,8 @@ class LazyQuery:
     question, not at start-up (a /copy or a help request never pays for them). Acts as both:
     `.parse(text, lang=, previous=)` and `.run(spec)` / `.entities()` / `.explain(result, lang)`."""
 
-    def __init__(self, data_dir: Path, parser_model=None):
-        self.data_dir = Path(data_dir)
+    def __init__(self, engine_factory, parser_model=None):
+        self.engine_factory = engine_factory
         self.parser_model = parser_model
         self._engine = None
         self._parser = None
@@ -144,9 +146,8 @@ class LazyQuery:
         if self._engine is None:
             from bot.questions import QuestionParser
             from knowledge.query import SemanticLayer
-            from knowledge.query.engine import QueryEngine
 
-            self._engine = QueryEngine.open(self.data_dir)
+            self._engine = self.engine_factory()
             self._parser = QuestionParser(SemanticLayer(), self._engine.entities(), model=self.parser_model)
         return self._engine, self._parser
 
@@ -162,6 +163,4 @@ class LazyQuery:
     def explain(self, result, lang: str = "en") -> str:
         return self._open()[0].explain(result, lang)
 
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
+
