@@ -48,9 +48,13 @@ _UP = re.compile(r"grow|grew|rise|rose|increas|up\b|better|higher|上升|增加|
 _LABEL = re.compile(r"[\(（]\s*(?:review|insight|doc|report|评论|洞察|文档)\s*[·・:：][^)）\n]{0,60}[\)）]\s*", re.I)
 
 
-def strip_labels(text: str) -> str:
-    """Source labels never reach the person."""
-    return _LABEL.sub("", text)
+def strip_labels(text: str, *, partial: bool = False) -> str:
+    """Source labels never reach the person; while streaming (`partial`), an opening "(" that may
+    still become a label is held back."""
+    text = _LABEL.sub("", text)
+    if partial:
+        text = re.sub(r"[\(（][^)）\n]{0,60}$", "", text)
+    return text
 
 
 def polarity(question: str) -> str | None:
@@ -184,7 +188,7 @@ class TeamAnswerer:
         state = {"last": ""}
 
         async def on_text(t: str) -> None:
-            done = [s for s in split_sentences(strip_labels(t)) if re.search(r"[。！？!?.]\s*$", s)]
+            done = [s for s in split_sentences(strip_labels(t, partial=True)) if re.search(r"[。！？!?.]\s*$", s)]
             if not done:
                 return
             kept, _ = checker.filter_text(done[0])
@@ -256,10 +260,33 @@ class TeamAnswerer:
             data["grounded"] = False
             return Outcome(nothing_relevant(text, lang), data)
         messages = answer_messages(text, hits, history, lang=lang, brand=self.brand)
+        names = ClaimChecker([], self.entities() or _no_entities(), text, (self.brand,),
+                             "\n".join(f"{h.title} {h.text}" for h in hits))
+
+        def clean(t: str) -> tuple[str, list[str]]:
+            """Labels stripped; sentences stating a metric only untrusted text holds, or naming
+            something neither the sources nor the catalogue know, dropped."""
+            t, dropped = drop_untrusted_metrics(strip_labels(t), hits, text)
+            kept = []
+            for sentence in split_sentences(t):
+                if sentence.strip() and names._check_entities(strip_markers(sentence)):
+                    dropped.append(sentence.strip())
+                else:
+                    kept.append(sentence)
+            return "".join(kept).strip(), dropped
+
+        async def shown(t: str) -> None:
+            c, _ = clean(strip_labels(t, partial=True))
+            if c:
+                await _emit(on_partial, c)
+
         answer = await generate_checked(self.generator, messages, hits, extra_texts=[text] + [t.text for t in history if t.role == "user"],
-                                        lang=lang, on_partial=on_partial)
-        body = strip_labels(answer.text)
-        body, untrusted = drop_untrusted_metrics(body, hits, text)
+                                        lang=lang, on_partial=shown if on_partial is not None else None)
+        body, untrusted = clean(answer.checked.text)
+        n_removed = len(answer.checked.removed) + len(untrusted)
+        if body and n_removed:
+            body += "\n\n" + pick(lang, f"(Removed {n_removed} sentence(s) with a number or a name not found in the sources.)",
+                                   f"（已删除 {n_removed} 句：其中的数字或名称在资料中找不到。）")
         data.update(grounded=True, removed_sentences=list(answer.checked.removed) + untrusted, unsupported_numbers=list(answer.checked.unsupported),
                     numbers_total=answer.checked.numbers_total, numbers_backed=answer.checked.numbers_backed,
                     first_token_s=answer.first_token_s, generate_s=answer.seconds, draft=answer.draft)

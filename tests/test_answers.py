@@ -247,3 +247,17 @@ def test_complaint_question_counts_aspects_of_negative_reviews(tmp_path):
     assert engine.ran == [spec] and parser.calls == []
     assert "1. battery — 7" in r.text and "negative" in r.text
     assert "Noise cancelling stopped working" in r.text and "Great sound" not in r.text
+
+
+def test_index_answer_strips_labels_and_drops_foreign_names_while_streaming(tmp_path):
+    hits = [Hit("insight:aspect:1003", "insight", "Customers of Lumi Buds Pro complain about noise cancelling (12).", 1.0,
+                title="Aspects: Lumi Buds Pro", metadata={"similarity": 0.9})]
+    a, gen, parser, _, _ = build(tmp_path, ["(insight · Aspects) Buyers complain about noise cancelling [1]. Bose does it better."], hits=hits)
+    shown = []
+
+    async def on_partial(t):
+        shown.append(t)
+
+    r = ask(a, "Summarise the aspects insight", on_partial=on_partial)  # the stand-in parser says "none"
+    assert r.text.startswith("Buyers complain about noise cancelling")
+    assert "Bose" not in r.text and all("Bose" not in s and "(insight" not in s for s in shown)
