@@ -82,7 +82,7 @@ def taobao_reviews(shared: Path, out: Path) -> tuple[pd.DataFrame, Path]:
     df = pd.read_csv(shared / "reviews_zh_online_shopping.csv").dropna(subset=["review"])
     df = df[df["review"].astype(str).str.strip() != ""]
     df = df.drop_duplicates(subset=["cat", "review"])
-    sample = df.groupby("cat", group_keys=False).apply(lambda g: g.iloc[:: max(1, len(g) // REVIEWS_PER_CATEGORY)].head(REVIEWS_PER_CATEGORY))
+    sample = pd.concat([g.iloc[:: max(1, len(g) // REVIEWS_PER_CATEGORY)].head(REVIEWS_PER_CATEGORY) for _, g in df.groupby("cat", sort=True)])
     path = out / "taobao_reviews_sample.csv"
     sample[["cat", "label", "review"]].rename(columns={"cat": "category"}).to_csv(path, index=False)
     s = sample.rename(columns={"cat": "category", "review": "text"})

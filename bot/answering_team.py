@@ -199,16 +199,23 @@ class TeamAnswerer:
         result = await self.generator.generate(prompt, n=1, max_new_tokens=60, temperature=0.2,
                                                on_text=on_text if on_partial is not None else None)
         draft = strip_labels(result.texts[0] if result.texts else "")
-        dropped = []
+        dropped, passed = [], []
         for s in split_sentences(draft):
             if not s.strip():
                 continue
+            if not re.search(r"[。！？!?.]\s*(?:\[\d+\])*\s*$", s.strip()):
+                from .claims import Verdict
+
+                dropped.append(Verdict(False, s, ("unfinished sentence",)))
+                continue
             v = checker.check(s)
             if v.ok:
-                s = re.sub(r"\[(\d+)\]", lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_evidence else "", s)
-                return s.strip(), dropped, result.model_id
-            dropped.append(v)
-        return "", dropped, result.model_id
+                passed.append(re.sub(r"\[(\d+)\]", lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_evidence else "", s).strip())
+            else:
+                dropped.append(v)
+        # an interpretation, not a repeat of the facts: a sentence without numbers first
+        passed.sort(key=lambda x: bool(re.search(r"\d", re.sub(r"\[\d+\]", "", x))))
+        return (passed[0] if passed else ""), dropped, result.model_id
 
     async def _evidence(self, question: str, pol: str, result=None) -> list[Hit]:
         """Reviews of the implied polarity — about the product the facts point at when there is one

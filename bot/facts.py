@@ -219,7 +219,14 @@ def _render_change(result: QueryResult, lang: str, label: str, scope: str, empha
         ch = {f.subject: float(f.value) for f in result.facts if f.role == "change"}
         ch.update({f.subject: float(f.value) for f in result.facts if f.role == "change_pct"})  # relative change first
         subjects.sort(key=lambda x: ch.get(x, 0.0), reverse=emphasis == "up")
-    if len(subjects) > 1:
+    others = 0
+    if emphasis in ("down", "up") and len(subjects) > 1:
+        sign = {f.subject: float(f.value) for f in result.facts if f.role == "change"}
+        match = [x for x in subjects if (sign.get(x, 0.0) < 0 if emphasis == "down" else sign.get(x, 0.0) > 0)]
+        if match:
+            others = len(subjects) - len(match)
+            subjects = match
+    if len(subjects) > 1 or others:
         label = m.label(lang)
     for s in subjects:
         v, p = _fact(result.facts, "value", s), _fact(result.facts, "previous", s)
@@ -233,9 +240,13 @@ def _render_change(result: QueryResult, lang: str, label: str, scope: str, empha
         else:
             lines.append(f"{name}{label}{scope} went {d}: from {fmt_value(p.value if p else None, m.unit)} ({prev}) to {fmt_value(v.value if v else None, m.unit)} ({cur}), "
                          f"a change of {fmt_change(ch.value, m.unit, lang) if ch else '—'}{pct_txt}.")
+    tail = ""
+    if others:
+        tail = "\n" + pick(lang, f"({others} other(s) went {'up' if emphasis == 'down' else 'down'} or stayed flat.)",
+                           f"（另有 {others} 个{'上升' if emphasis == 'down' else '下降'}或持平。）")
     if len(lines) > 1:
-        return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
-    return lines[0] if lines else ""
+        return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1)) + tail
+    return (lines[0] if lines else "") + tail
 
 
 # ------------------------------------------------------------------------ not in the data
