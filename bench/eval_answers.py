@@ -407,6 +407,35 @@ def summarise(rows: list[dict], args) -> dict:
     return out
 
 
+ASK_QUESTIONS = (
+    "整体转化率是多少？", "Which category sells most?", "Did conversion go up or down in the last 7 days?",
+    "What was our ad spend in October?", "Which product's conversion dropped in the last 7 days, and why?",
+)
+
+
+def ask_processes(repeat: int) -> dict:
+    """A new `growthpilot ask` process per question, as a person at a terminal runs it: wall time of the
+    process (interpreter, imports, start-up, answer), and the command's own start-up / first text / total."""
+    cfg = prepare("demo", OUT, None)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    rows = []
+    for _ in range(repeat):
+        for q in ASK_QUESTIONS:
+            t0 = time.perf_counter()
+            p = subprocess.run([sys.executable, "-m", "growthpilot.cli", "--config", str(cfg), "ask", q, "--timing", "--thread", f"p{time.time()}"],
+                               cwd=ROOT, env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - t0
+            m = re.search(r"timing: build ([\d.]+) s, first text ([\d.]+) s, answer ([\d.]+) s", p.stderr)
+            row = {"question": q, "rc": p.returncode, "wall_s": round(wall, 2)}
+            if m:
+                b, f, a = map(float, m.groups())
+                row.update(build_s=b, first_text_s=f, answer_s=a, before_command_s=round(wall - a, 2))
+            rows.append(row)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+    keys = ("wall_s", "before_command_s", "build_s", "first_text_s", "answer_s")
+    return {k: {"p50": round(pct([r[k] for r in rows if k in r], 50), 2), "p90": round(pct([r[k] for r in rows if k in r], 90), 2)} for k in keys}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", choices=["embedded", "fake"], default="embedded",
@@ -414,7 +443,14 @@ def main() -> int:
     ap.add_argument("--only", default="", help="comma-separated kinds: number,top,direction,opinion,why,not_in_data,copy")
     ap.add_argument("--limit", type=int, default=0, help="at most this many questions")
     ap.add_argument("--copy-variants", type=int, default=1, help="variants per copy brief (default 1: CPU time)")
+    ap.add_argument("--ask-process", type=int, default=0, metavar="N",
+                    help="instead: time N rounds of a new `growthpilot ask` process per question (start-up, first text, total)")
     args = ap.parse_args()
+    if args.ask_process:
+        print(f"load before: {os.getloadavg()}")
+        print(json.dumps(ask_processes(args.ask_process), indent=1))
+        print(f"load after: {os.getloadavg()}")
+        return 0
     if not QUESTIONS.exists():
         print(f"missing {QUESTIONS}")
         return 1

@@ -268,7 +268,7 @@ class TeamAnswerer:
             return Outcome(nothing_relevant(text, lang), data)
         messages = answer_messages(text, hits, history, lang=lang, brand=self.brand)
         names = ClaimChecker([], self.entities() or _no_entities(), text, (self.brand,),
-                             "\n".join(f"{h.title} {h.text}" for h in hits))
+                             "\n".join(f"{h.title} {h.text}" for h in hits), strict_start=False)
 
         def clean(t: str) -> tuple[str, list[str]]:
             """Labels stripped; sentences stating a metric only untrusted text holds, or naming

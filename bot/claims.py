@@ -141,6 +141,9 @@ class ClaimChecker:
     question: str = ""
     known_names: Iterable[str] = ()  # extra names allowed (the brand, evidence product names)
     context: str = ""  # the text the model was given (facts, quoted reviews): its words are not foreign names
+    # a capitalised word opening a sentence counts as a name unless it is a common word (strict), or
+    # only when a second capitalised word follows it ("Apple AirPods") or it is CamelCase (lenient)
+    strict_start: bool = True
 
     def __post_init__(self) -> None:
         self.facts: list[Fact] = []
@@ -451,7 +454,7 @@ class ClaimChecker:
             follows = i + 1 < len(words) and words[i + 1].start() - m.end() <= 1
             if (w.lower() in _COMMON or w.lower() in _stop_words()) and not camel:
                 continue
-            if at_start and not camel and not follows and w.lower() in self._context_words:
+            if at_start and not camel and not follows and (w.lower() in self._context_words or not self.strict_start):
                 continue  # "Noise …" at a sentence start, a word the facts or quotes use
             candidates.append(w)
         if re.search(r"[\u4e00-\u9fff]", text):

@@ -252,7 +252,7 @@ def test_complaint_question_counts_aspects_of_negative_reviews(tmp_path):
 def test_index_answer_strips_labels_and_drops_foreign_names_while_streaming(tmp_path):
     hits = [Hit("insight:aspect:1003", "insight", "Customers of Lumi Buds Pro complain about noise cancelling (12).", 1.0,
                 title="Aspects: Lumi Buds Pro", metadata={"similarity": 0.9})]
-    a, gen, parser, _, _ = build(tmp_path, ["(insight · Aspects) Buyers complain about noise cancelling [1]. Bose does it better."], hits=hits)
+    a, gen, parser, _, _ = build(tmp_path, ["(insight · Aspects) Buyers complain about noise cancelling [1]. Many switch to Bose instead."], hits=hits)
     shown = []
 
     async def on_partial(t):
