@@ -130,8 +130,45 @@ class TeamAnswerer:
             if rest and rest != text:
                 again = self.parser.parse(rest, lang=lang, previous=previous)
                 if again.kind == "query":
-                    return again
+                    parsed = again
+        if parsed.kind == "query" and parsed.spec is not None and previous is None:
+            parsed = self._named_filters_only(parsed, text)
+        if parsed.kind == "none" and _QUANTITY.search(text) and not _WHY.search(text) and \
+                any("no metric" in n for n in getattr(parsed, "notes", ())):
+            from types import SimpleNamespace
+
+            # a quantity the layer has no metric for: say so, rather than search reviews for it
+            return SimpleNamespace(kind="not_in_data", spec=None, missing=missing_phrase(text), source="answering",
+                                   notes=("a quantity with no metric of the layer",))
         return parsed
+
+    def _named_filters_only(self, parsed, text: str):
+        """Drop a filter on an item, category, segment or review product/category that the question
+        does not name (a parser matching "购买" to the segment 加购未买 would answer another question)."""
+        ents = self.entities()
+        if ents is None:
+            return parsed
+        groups = {"item": ents.items, "category": ents.categories, "segment": ents.segments,
+                  "review_product": ents.review_products or ents.items, "review_category": ents.review_categories}
+        keep, dropped = [], []
+        for f in parsed.spec.filters:
+            group = groups.get(f.dim)
+            if group is None or any(_named(v, group, text) for v in f.values):
+                keep.append(f)
+            else:
+                dropped.append(f"{f.dim}={','.join(f.values)}")
+        if not dropped:
+            return parsed
+        from dataclasses import replace
+
+        spec = parsed.spec.with_changes(filters=tuple(keep))
+        notes = tuple(getattr(parsed, "notes", ())) + (f"dropped filter(s) the question does not name: {'; '.join(dropped)}",)
+        try:
+            return replace(parsed, spec=spec, notes=notes)
+        except TypeError:
+            from types import SimpleNamespace
+
+            return SimpleNamespace(kind=parsed.kind, spec=spec, missing=getattr(parsed, "missing", ""), source=getattr(parsed, "source", ""), notes=notes)
 
     def entities(self):
         if self._entities is None and self.engine is not None:
@@ -397,6 +434,47 @@ def _no_entities():
 
 _QUANTITY = re.compile(r"how many|how much|what share|what percent|percentage|\bshare\b|\brate\b|ratio|count|number of|average|"
                        r"多少|几|比例|占比|百分之|比率|率|平均|数量", re.I)
+
+
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest common substring (short strings: names and questions)."""
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, 1):
+            if ca == cb:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
+
+
+def _named(value: str, group, text: str) -> bool:
+    """Whether the question names the entity `value` (its id, or enough of one of its names)."""
+    low = text.lower()
+    ent = next((e for e in group if e.id == str(value) or str(value) in e.names()), None)
+    names = ent.names() if ent is not None else (str(value),)
+    for n in names:
+        n = n.lower().strip()
+        if not n:
+            continue
+        if n in low:
+            return True
+        core = re.sub(r"^lumi\s*", "", n)
+        need = min(len(core), 3 if re.search(r"[\u4e00-\u9fff]", core) else 5)
+        if need >= 2 and _lcs(core, low) >= need:
+            return True
+    return False
+
+
+def missing_phrase(text: str) -> str:
+    """"What was our ad spend in October?" → "ad spend in October"; "退货率是多少？" → "退货率"."""
+    t = text.strip().rstrip("?？。.!！")
+    t = re.sub(r"^(?:what(?:'s| is| was| are| were)?|how (?:much|many)|how old|how)\s+(?:is |was |are |were |did |do |does )?(?:our |the |we |us )?", "", t, flags=re.I)
+    t = re.sub(r"(?:是多少|有多少|多少|是什么|怎么样|如何)$", "", t)
+    t = re.sub(r"^(?:我们的|我们|上周的|本月的)", "", t)
+    return t.strip() or text.strip()
 
 
 def opinion_question(text: str) -> bool:

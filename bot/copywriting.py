@@ -142,6 +142,7 @@ def clean_variant(text: str, brief: CopyBrief) -> str:
     if brief.channel in ("email_subject", "tagline", "sms"):
         lines = lines[:1]
     text = "\n".join(_PREFIX.sub("", l) for l in lines).strip()
+    text = re.sub(r"^[\]】）)」』,，。.;；:：、\s]+", "", text)  # a stray closing bracket the model began with
     if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
     if brief.channel in ("email_subject", "tagline"):
@@ -210,9 +211,15 @@ def match_product(request: str, catalog: Sequence[dict], guess: str = "") -> dic
                         score = max(score, 2)
                     elif re.fullmatch(r"[a-z0-9 \-]+", t) and all(w in n.split() for w in t.split() if len(w) > 2):
                         score = max(score, 1)
-            if score and (best is None or (score, -len(n)) > (best[0], -best[1])):
+            # a variant the request does not name (mini, lite, 青春版 …) loses to the plain product
+            if score and score < 4 and any(v in n and v not in low for v in _VARIANT_WORDS):
+                score -= 1.5
+            if score > 0 and (best is None or (score, -len(n)) > (best[0], -best[1])):
                 best = (score, len(n), row)
     return best[2] if best else None
+
+
+_VARIANT_WORDS = ("mini", "lite", "plus", "max", "pro", "青春版", "迷你", "旗舰版")
 
 
 def _subsequence(short: str, long: str) -> bool:

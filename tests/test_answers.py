@@ -261,3 +261,23 @@ def test_index_answer_strips_labels_and_drops_foreign_names_while_streaming(tmp_
     r = ask(a, "Summarise the aspects insight", on_partial=on_partial)  # the stand-in parser says "none"
     assert r.text.startswith("Buyers complain about noise cancelling")
     assert "Bose" not in r.text and all("Bose" not in s and "(insight" not in s for s in shown)
+
+
+def test_a_filter_the_question_does_not_name_is_dropped(tmp_path):
+    from knowledge.query import Filter
+
+    a, _, parser, engine, _ = build(tmp_path)
+    with_segment = TOTAL.with_changes(filters=(Filter("segment", ("cart_abandoners",)),))
+    parser.table["What is our conversion overall?"] = Parsed("query", with_segment)
+    ENTITIES_SEG = Entities(items=ENTITIES.items, segments=(Entity("cart_abandoners", "cart abandoners", "加购未买"),), brands=("Lumi",))
+    engine.entities = lambda: ENTITIES_SEG
+    r = ask(a, "What is our conversion overall?")
+    assert engine.ran == [TOTAL]  # the segment nobody asked for is gone
+    assert "6.6%" in r.text
+
+
+def test_a_quantity_with_no_metric_is_not_in_the_data(tmp_path):
+    a, gen, parser, engine, _ = build(tmp_path)
+    parser.table["How much stock is left in the warehouse?"] = Parsed("none", notes=("no metric recognised",))
+    r = ask(a, "How much stock is left in the warehouse?")
+    assert r.text.startswith("Not in the data: stock is left in the warehouse") and gen.prompts == []

@@ -15,6 +15,8 @@ CATALOG = [
     {"item_id": "1001", "name": "Lumi AquaSmart Bottle", "name_zh": "Lumi 智能保温水杯", "price": 199,
      "description": "Insulated smart bottle that keeps drinks hot for 12 hours, glows to remind you to drink. 500 ml, USB-C charging.",
      "description_zh": "智能保温水杯，12小时保温，到点发光提醒喝水，饮水量同步到 Lumi App。500毫升，USB-C 充电。"},
+    {"item_id": "1002", "name": "Lumi AquaSmart Bottle Mini", "name_zh": "Lumi 智能水杯 mini", "price": 159,
+     "description": "The 350 ml AquaSmart.", "description_zh": "350毫升小容量版。"},
     {"item_id": "1003", "name": "Lumi Buds Pro", "name_zh": "Lumi 降噪蓝牙耳机 Pro", "price": 459,
      "description": "True wireless earbuds with adaptive noise cancelling, 8 h playback.", "description_zh": "真无线降噪耳机，单次续航8小时。"},
     {"item_id": "1005", "name": "Lumi Halo Desk Lamp", "name_zh": "Lumi 光环护眼台灯", "price": 299, "description": "Flicker-free desk lamp.",
@@ -24,7 +26,8 @@ FACTS = [("商品目录：Lumi 智能保温水杯", CATALOG[0]["description_zh"]
 
 
 def test_zh_partial_name_finds_the_catalogue_row():
-    assert match_product("帮我写一条小红书文案，推广智能水杯", CATALOG, "智能水杯")["item_id"] == "1001"
+    assert match_product("帮我写一条小红书文案，推广智能水杯", CATALOG, "智能水杯")["item_id"] == "1001"  # not the mini
+    assert match_product("推广智能水杯 mini，面向年轻女生", CATALOG, "智能水杯 mini")["item_id"] == "1002"
     assert match_product("写一条朋友圈推广降噪耳机", CATALOG, "降噪耳机")["item_id"] == "1003"
     assert match_product("a launch tweet for the Buds Pro", CATALOG, "Buds Pro")["item_id"] == "1003"
     assert match_product("a tweet about our brand", CATALOG, "") is None
