@@ -352,6 +352,8 @@ async def run_all(args) -> dict:
     else:
         generator = build_generator(cfg0, progress=False)
     rows = []
+    stamp = f"{time.time():.0f}"
+    started = time.perf_counter()
     try:
         for name, ds in datasets.items():
             qs = [q for q in questions if q["dataset"] == name]
@@ -367,7 +369,10 @@ async def run_all(args) -> dict:
             pols = review_polarity(ds["cfg"])
             try:
                 for q in qs:
-                    msg = Message("bench", "eval", "bench", q["question"], thread=q["id"], is_direct=True)
+                    if args.deadline_s and time.perf_counter() - started > args.deadline_s:
+                        print(f"deadline: {len(rows)} questions answered, the rest left out", flush=True)
+                        break
+                    msg = Message("bench", "eval", "bench", q["question"], thread=f"{q['id']}-{stamp}", is_direct=True)  # no history
                     t0 = time.perf_counter()
                     reply = await assistant.handle(msg)
                     secs = time.perf_counter() - t0
@@ -443,6 +448,7 @@ def main() -> int:
     ap.add_argument("--only", default="", help="comma-separated kinds: number,top,direction,opinion,why,not_in_data,copy")
     ap.add_argument("--limit", type=int, default=0, help="at most this many questions")
     ap.add_argument("--copy-variants", type=int, default=1, help="variants per copy brief (default 1: CPU time)")
+    ap.add_argument("--deadline-s", type=float, default=0, help="stop asking after this many seconds and summarise what was asked")
     ap.add_argument("--ask-process", type=int, default=0, metavar="N",
                     help="instead: time N rounds of a new `growthpilot ask` process per question (start-up, first text, total)")
     args = ap.parse_args()

@@ -94,6 +94,12 @@ class TeamAnswerer:
     async def answer(self, key, text: str, lang: str, *, on_partial: OnPartial | None, collection: str = "internal",
                      intent: str = "question") -> Outcome:
         history = self.memory.recent(key, 3)
+        if collection == "public" and self.parser is not None and self.engine is not None:
+            # a help-centre question by the classifier that the rules read as a data question
+            # ("退货率是多少？" is a metric, not the returns policy) is answered as one
+            ruled = await asyncio.to_thread(self.parser.parse_rules_only, text, lang=lang) if hasattr(self.parser, "parse_rules_only") else None
+            if ruled is not None and ruled.kind in ("query", "not_in_data"):
+                collection = "internal"
         if collection == "internal" and self.parser is not None:
             previous = _previous_spec(history)
             parsed = await asyncio.to_thread(self._parse, text, lang, previous)

@@ -154,6 +154,9 @@ class LazyQuery:
     def parse(self, text: str, *, lang: str, previous=None):
         return self._open()[1].parse(text, lang=lang, previous=previous)
 
+    def parse_rules_only(self, text: str, *, lang: str, previous=None):
+        return self._open()[1].parse_rules_only(text, lang=lang, previous=previous)
+
     def run(self, spec):
         return self._open()[0].run(spec)
 
