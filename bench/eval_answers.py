@@ -355,8 +355,9 @@ async def run_all(args) -> dict:
     stamp = f"{time.time():.0f}"
     started = time.perf_counter()
     try:
-        for name, ds in datasets.items():
-            qs = [q for q in questions if q["dataset"] == name]
+        # the model-heavy copy briefs last, so that a --deadline-s leaves out copy rather than data questions
+        for name, ds in sorted(datasets.items(), key=lambda kv: kv[0] == "demo"):
+            qs = sorted((q for q in questions if q["dataset"] == name), key=lambda q: q["kind"] == "copy")
             if not qs:
                 continue
             cfg = load_config(ds["cfg"])
