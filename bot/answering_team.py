@@ -139,6 +139,13 @@ class TeamAnswerer:
                     parsed = again
         if parsed.kind == "query" and parsed.spec is not None and previous is None:
             parsed = self._named_filters_only(parsed, text)
+            if getattr(parsed, "source", "") == "model" and not mentions_metric(text, parsed.spec.metric):
+                from types import SimpleNamespace
+
+                # the grammar makes the model write *some* valid spec; one for a metric the question
+                # never names ("marketing budget" → repeat-buyer share) would be a number for another quantity
+                return SimpleNamespace(kind="not_in_data", spec=None, missing=missing_phrase(text), source="answering",
+                                       notes=(f"the model's spec ({parsed.spec.metric}) names a metric the question does not",))
         if parsed.kind == "none" and _QUANTITY.search(text) and not _WHY.search(text) and \
                 any("no metric" in n for n in getattr(parsed, "notes", ())):
             from types import SimpleNamespace
@@ -472,6 +479,20 @@ def _named(value: str, group, text: str) -> bool:
         if need >= 2 and _lcs(core, low) >= need:
             return True
     return False
+
+
+def mentions_metric(text: str, metric: str) -> bool:
+    """Whether the question uses a word of `metric` (or of its family: conversion by events/users)."""
+    from .claims import FAMILIES, RATIO_PARTS
+
+    low = text.lower()
+    names = set(FAMILIES.get(metric, {metric})) | {metric}
+    names |= set(RATIO_PARTS.get(metric, ()))  # "cart users who bought" names cart_to_buy's parts
+    words = [w for m in names for w in METRIC_WORDS.get(m, ())]
+    from knowledge.query.semantic import METRICS
+
+    words += [METRICS[m].label_en for m in names if m in METRICS] + [METRICS[m].label_zh for m in names if m in METRICS]
+    return any(w.lower() in low for w in words if w)
 
 
 def missing_phrase(text: str) -> str:

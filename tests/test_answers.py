@@ -281,3 +281,10 @@ def test_a_quantity_with_no_metric_is_not_in_the_data(tmp_path):
     parser.table["How much stock is left in the warehouse?"] = Parsed("none", notes=("no metric recognised",))
     r = ask(a, "How much stock is left in the warehouse?")
     assert r.text.startswith("Not in the data: stock is left in the warehouse") and gen.prompts == []
+
+
+def test_a_model_spec_for_a_metric_the_question_does_not_name_is_not_in_the_data(tmp_path):
+    a, gen, parser, engine, _ = build(tmp_path)
+    parser.table["What was the marketing budget this month?"] = Parsed("query", QuerySpec("repeat_buyer_share"), source="model")
+    r = ask(a, "What was the marketing budget this month?")
+    assert r.text.startswith("Not in the data: marketing budget this month") and engine.ran == []
