@@ -442,6 +442,40 @@ def ask_processes(repeat: int) -> dict:
     return {k: {"p50": round(pct([r[k] for r in rows if k in r], 50), 2), "p90": round(pct([r[k] for r in rows if k in r], 90), 2)} for k in keys}
 
 
+FLOOR_RELEVANT = (
+    "What do customers complain about?", "客户最常抱怨什么？", "What do customers praise?", "顾客最喜欢我们产品的什么？",
+    "Why did Lumi Buds Pro conversion drop?", "为什么降噪耳机的转化率下降了？", "what do people say about the battery of the Buds Pro",
+    "智能保温水杯的评价怎么样", "complaints about the Halo Desk Lamp", "香薰加湿器有什么问题", "is the smart scale accurate",
+    "客服回复慢吗", "shipping was slow", "包装怎么样",
+)
+
+
+def floors() -> dict:
+    """The relevance floor, measured: best dense cosine of on-topic review questions vs the questions
+    with no answer in the data, over the demo index (the retriever the answers use)."""
+    from growthpilot.config import load_config
+    from growthpilot.wiring import build_embedder
+    from knowledge.search import KnowledgeBase
+
+    cfg = load_config(prepare("demo", OUT, None))
+    kb = KnowledgeBase.open(Path(cfg.data.dir), build_embedder(cfg), cfg.index, cfg.search)
+    team = kb.retriever("internal")
+    questions = [json.loads(l) for l in QUESTIONS.read_text(encoding="utf-8").splitlines() if l.strip()]
+    off = [q["question"] for q in questions if q["kind"] == "not_in_data"]
+
+    def best(q, **kw):
+        hits = team.search(q, 5, **kw)
+        return max([float(h.metadata.get("best_similarity", h.metadata.get("similarity", 0)) or 0) for h in hits] or [0.0])
+
+    on_s = [best(q) for q in FLOOR_RELEVANT]
+    off_s = [best(q) for q in off]
+    out = {"relevant": sorted(round(x, 3) for x in on_s), "not_in_data": sorted(round(x, 3) for x in off_s)}
+    for floor in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
+        out[f"floor {floor}"] = {"relevant kept": sum(x >= floor for x in on_s), "of": len(on_s),
+                                 "not-in-data let through": sum(x >= floor for x in off_s), "of_off": len(off_s)}
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", choices=["embedded", "fake"], default="embedded",
@@ -452,7 +486,11 @@ def main() -> int:
     ap.add_argument("--deadline-s", type=float, default=0, help="stop asking after this many seconds and summarise what was asked")
     ap.add_argument("--ask-process", type=int, default=0, metavar="N",
                     help="instead: time N rounds of a new `growthpilot ask` process per question (start-up, first text, total)")
+    ap.add_argument("--floors", action="store_true", help="instead: measure the retrieval relevance floor (on-topic vs not-in-the-data questions)")
     args = ap.parse_args()
+    if args.floors:
+        print(json.dumps(floors(), indent=1))
+        return 0
     if args.ask_process:
         print(f"load before: {os.getloadavg()}")
         print(json.dumps(ask_processes(args.ask_process), indent=1))
