@@ -1,5 +1,7 @@
-"""Benchmark: compute_all on synthetic behaviour logs, and the per-item funnel against the
-pandas code a user would write (groupby-nunique, and groupby-apply).
+"""Benchmark: compute_all (through the query layer) on synthetic behaviour logs held as
+DataFrames, and the per-item funnel (one query-layer breakdown) against the pandas code a user
+would write (groupby-nunique, and groupby-apply). For Parquet at 10^6–10^8 rows and the
+pandas insights of before the query layer, see bench/bench_query.py.
 
     .venv/bin/python bench/bench_insights.py [--quick] [--rows N ...] [--apply-rows N]
 
@@ -20,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from knowledge.insights import compute_all, funnel_by, prepare  # noqa: E402
+from knowledge.insights import compute_all  # noqa: E402
+from knowledge.query import QueryEngine, QuerySpec  # noqa: E402
 from knowledge.insights.synthetic import make_behavior, make_reviews  # noqa: E402
 from _machine import cpu_model  # noqa: E402  (bench/ is on sys.path when run as a script)
 
@@ -74,17 +77,18 @@ def main() -> int:
         reviews = make_reviews(2_000, seed=1)
         users, items = df["user"].nunique(), df["item_id"].nunique()
         t_all, ins = timed(lambda: compute_all(df, reviews))
-        t_prep, data = timed(lambda: prepare(df))
-        t_ours, ours = timed(lambda: funnel_by(data, "item_id"), repeat=3)
+        t_prep, q = timed(lambda: QueryEngine.from_frames(df))
+        t_ours, ours = timed(lambda: q.run(QuerySpec("viewers", op="breakdown", by="item", limit=100)), repeat=3)
         t_pd, theirs = timed(lambda: pandas_nunique_funnel(df), repeat=3)
-        assert (ours.set_index("item_id")["viewers"] == theirs["pv"].reindex(ours["item_id"]).to_numpy()).all()
+        assert all(r["value"] == theirs["pv"][r["key"]] for r in ours.records())
         print(f"rows={n:,} users={users:,} items={items:,}")
         print(f"  compute_all (behaviour + 2,000 reviews): {t_all:.2f} s, {len(ins)} insights")
-        print(f"  per-item funnel: ours {t_ours * 1000:.0f} ms (+ prepare {t_prep * 1000:.0f} ms) vs pandas groupby-nunique "
+        print(f"  per-item viewers: query layer {t_ours * 1000:.0f} ms (+ load into DuckDB {t_prep * 1000:.0f} ms) vs pandas groupby-nunique "
               f"{t_pd * 1000:.0f} ms: {t_pd / t_ours:.1f}x")
     n_apply = min(args.apply_rows, rows[0])
     df = make_behavior(n_apply, seed=1)
-    t_ours, _ = timed(lambda: funnel_by(df, "item_id"), repeat=3)
+    q = QueryEngine.from_frames(df)
+    t_ours, _ = timed(lambda: q.run(QuerySpec("conversion_users", op="breakdown", by="item", limit=100)), repeat=3)
     t_apply, _ = timed(lambda: apply_funnel(df))
     print(f"rows={n_apply:,} per-item funnel: ours {t_ours * 1000:.0f} ms vs groupby-apply {t_apply * 1000:.0f} ms: {t_apply / t_ours:.0f}x")
     return 0

@@ -28,17 +28,23 @@ def refresh(
     progress: bool = True,
     rebuild: bool = False,
 ) -> dict[str, Any]:
-    """compute_all(behaviour, reviews, catalogue) → store.replace_insights → update_indexes.
+    """compute_all over the query layer (DuckDB on the store's Parquet parts, reviews and
+    catalogue) → store.replace_insights → update_indexes.
 
     `embedder` defaults to the configured one with its cache under <data_dir>/cache/embeddings.
     Returns {"insights": n, "indexes": {"internal": counts, "public": counts}, "seconds": {...}}.
     """
     from knowledge.insights import compute_all
+    from knowledge.query import QueryEngine
 
     t0 = time.perf_counter()
     if progress:
         print("computing insights…", file=sys.stderr)
-    insights = compute_all(store.behavior_frame(), store.reviews_frame(), store.catalog_frame(), progress=progress)
+    engine = QueryEngine.from_store(store, temp_directory=Path(data_dir) / "cache" / "duckdb")  # memory bounded, spills to disk
+    try:
+        insights = compute_all(engine=engine, progress=progress)
+    finally:
+        engine.close()
     n_insights = store.replace_insights(insights)
     t1 = time.perf_counter()
     if embedder is None:

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from knowledge.insights.segments import user_segments
 from knowledge.insights.synthetic import make_behavior, make_reviews
 from knowledge.query import METRICS, Filter, Period, QueryEngine, QuerySpec, SemanticLayer, SpecError
 
@@ -90,6 +89,21 @@ def ref(frame: pd.DataFrame, metric: str):
     raise AssertionError(metric)
 
 
+def ref_segments(frame: pd.DataFrame) -> pd.Series:
+    """The segment rules of knowledge/insights/segments.py, the pandas way (user → segment)."""
+    day = frame["ts"] // DAY
+    span = int(day.max()) - int(np.quantile(day, 0.01)) + 1
+    dormant_days = 7 if span >= 28 else max(1, span // 4)
+    end = (int(day.max()) + 1) * DAY
+    g = frame.assign(day=day).groupby("user")
+    recency = (end - g["ts"].max()) / DAY
+    buy_days = frame[frame["behavior"] == "buy"].assign(day=day).groupby("user")["day"].nunique().reindex(recency.index, fill_value=0)
+    carts = frame[frame["behavior"] == "cart"].groupby("user").size().reindex(recency.index, fill_value=0)
+    seg = np.select([recency > dormant_days, buy_days >= 2, buy_days == 1, carts > 0],
+                    ["dormant", "loyal_buyers", "one_time_buyers", "cart_abandoners"], default="window_shoppers")
+    return pd.Series(seg, index=recency.index)
+
+
 BEHAVIOR_METRICS = [m for m, info in METRICS.items() if info.source == "behavior" and m not in ("bought_together", "viewed_together")]
 
 
@@ -141,7 +155,7 @@ def test_cart_to_buy_counts_only_cart_users_who_bought(engine, log):
 
 @pytest.mark.parametrize("metric", BEHAVIOR_METRICS)
 def test_every_behaviour_metric_by_segment_equals_pandas(engine, log, metric):
-    segs = user_segments(log).set_index("user")["segment"].astype(str)
+    segs = ref_segments(log)
     r = engine.run(QuerySpec(metric, op="breakdown", by="segment"))
     got = {row["key"]: row["value"] for row in r.records()}
     seg_of = log["user"].map(segs)
@@ -339,3 +353,30 @@ def test_run_many_shares_one_scan_and_gives_the_same_numbers(engine):
         assert r.records() == one.records() and r.facts == one.facts, s
         assert r.period == one.period
     assert len({r.sql for r in many[: len(BEHAVIOR_METRICS)]}) == 1  # one statement for the whole group
+
+
+def test_a_few_stray_events_do_not_make_a_window_look_complete():
+    # the real Taobao sample: a handful of events on days before the log really starts
+    rows = [(f"u{d}{i}", 1, 1, "pv", T0 + d * DAY + i) for d in range(5, 14) for i in range(100)]
+    rows += [(f"stray{d}", 1, 1, "pv", T0 + d * DAY) for d in range(0, 5)]
+    df = pd.DataFrame(rows, columns=["user", "item_id", "category_id", "behavior", "ts"])
+    df["behavior"] = pd.Categorical(df["behavior"], categories=["pv", "cart", "fav", "buy"])
+    r = QueryEngine.from_frames(df, threads=1).run(QuerySpec("views", op="change", period=Period("last_days", 7)))
+    assert r.previous.covered_days == 2 and any("2 of its 7 days" in w for w in r.warnings)
+
+
+def test_run_many_batches_changes_with_the_same_numbers(engine):
+    specs = [QuerySpec(m, op="change", period=Period("last_days", 7)) for m in ("views", "buys", "viewers", "conversion_users", "cart_to_buy")]
+    many = engine.run_many(specs)
+    for s, r in zip(specs, many):
+        one = engine.run(s)
+        assert r.records() == [dict(zip(r.columns, x)) for x in one.rows] and r.facts == one.facts and r.warnings == one.warnings, s
+        assert r.direction == one.direction and r.previous == one.previous
+    assert len({r.sql for r in many}) == 1
+
+
+def test_day_quantile_from_per_day_counts_equals_numpy(log):
+    e = QueryEngine.from_frames(log, threads=1)
+    day = (log["ts"] // DAY).to_numpy()
+    for q in (0.0, 0.01, 0.37, 0.5, 0.99, 1.0):
+        assert e.bounds().day_quantile(q) == pytest.approx(float(np.quantile(day, q)))

@@ -150,3 +150,35 @@ def test_check_maps_zh_names_and_keeps_words():
     spec, _ = w.check_text('{"metric":"reviews","op":"total","filters":[{"dim":"review_product","values":["Lumi 护眼台灯"]},'
                            '{"dim":"sentiment","values":["negative"]}],"period":{"kind":"all"}}')
     assert spec.filter_values("review_product") == ("1005",) and spec.filter_values("sentiment") == ("negative",)
+
+
+async def test_sync_parse_inside_a_running_loop_still_uses_the_model():
+    fake, parser = _parser('{"metric":"buyers","op":"total","period":{"kind":"all"}}')
+    got = parser.parse("how much attention did the thing get?", lang="en")  # a loop runs in this thread
+    assert got.kind == "query" and got.spec.metric == "buyers" and len(fake.prompts) == 1
+    again = await parser.aparse("how much attention did the thing get?", lang="en")
+    assert again.kind == "none" and any("not JSON" in n for n in again.notes)  # the fake's default "OK" is refused
+    assert len(fake.prompts) == 2
+
+
+def test_a_generator_without_schema_support_is_asked_plainly_and_still_checked():
+    """E.g. the OpenAI-compatible backend: no `schema` argument; its text is parsed and validated all the same."""
+
+    class Plain:
+        model_id = "plain"
+
+        def __init__(self, reply):
+            self.reply, self.kwargs = reply, None
+
+        async def generate(self, messages, *, n=1, max_new_tokens=None, temperature=None, stop=(), on_text=None):
+            from llm.types import GenerationResult
+
+            self.kwargs = {"max_new_tokens": max_new_tokens, "temperature": temperature}
+            return GenerationResult(texts=(self.reply,), model_id="plain")
+
+    good = Plain('{"metric":"favs","op":"total","period":{"kind":"last_week"}}')
+    got = QuestionParser(LAYER, ENTITIES, model=good).parse("how much attention did the thing get?", lang="en")
+    assert got.source == "model" and got.spec.metric == "favs" and good.kwargs["temperature"] == 0.0
+    bad = Plain("Sure! The spec is: views")
+    got = QuestionParser(LAYER, ENTITIES, model=bad).parse("how much attention did the thing get?", lang="en")
+    assert got.kind == "none" and any("not JSON" in n for n in got.notes)

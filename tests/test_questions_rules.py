@@ -240,3 +240,44 @@ def test_parsed_question_is_frozen():
     p = ParsedQuestion("none")
     with pytest.raises(Exception):
         p.kind = "query"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🤔🤔🤔", "'; DROP TABLE behavior; --", "转化率" * 5000, "which category sells most? " * 2000])
+def test_hostile_input_gets_a_valid_answer_from_its_first_1000_characters(parser, text):
+    from bot.questions.parser import MAX_CHARS
+
+    got = parser.parse(text, lang="en")
+    assert got.kind in ("query", "not_in_data", "none")
+    if got.spec is not None:
+        parser.layer.validate(got.spec)
+    assert got == parser.parse(text[:MAX_CHARS], lang="en")
+
+
+# ------------------------------------------------------------------ entities as the engine builds them
+def test_engine_style_entities_ids_that_are_words_and_extra_metrics():
+    """The DuckDB engine (h8-query) gives review categories and segments as ids with no names, and its layer
+    has pair metrics; the rules must still resolve "洗发水" and rank "bought together" as item pairs."""
+    from knowledge.query import DIMENSIONS, METRICS, DimensionInfo, Entities, Entity, MetricInfo
+
+    ents = Entities(
+        items=(Entity("1003", "Lumi Buds Pro", "Lumi 降噪蓝牙耳机 Pro"),),
+        categories=(Entity("12", "audio", "音频"), Entity("4756105", "", "")),
+        review_categories=(Entity("洗发水"), Entity("手机")),
+        segments=(Entity("loyal_buyers", "loyal buyers", "忠实买家", ("loyal buyers",)),),
+        brands=("Lumi",),
+        extra={"review_langs": ("en", "zh")},
+    )
+    metrics = {**METRICS, "bought_together": MetricInfo("bought_together", "bought together", "共同购买人数", "users who bought both", "同时购买两者的用户数", "count", "behavior")}
+    dims = {**DIMENSIONS, "item_pair": DimensionInfo("item_pair", "pair of products", "商品组合", "behavior")}
+    p = QuestionParser(SemanticLayer(metrics, dims), ents)
+    got = p.parse("洗发水的差评率是多少", lang="zh")
+    assert got.spec.filter_values("review_category") == ("洗发水",)
+    got = p.parse("which products are often bought together?", lang="en")
+    assert (got.spec.metric, got.spec.op, got.spec.by) == ("bought_together", "top", "item_pair")
+    got = p.parse("conversion of category 4756105", lang="en")
+    assert got.spec.filter_values("category") == ("4756105",)
+    got = p.parse("忠实买家的购买次数", lang="zh")
+    assert got.spec.filter_values("segment") == ("loyal_buyers",)
+    # without the pair metric in the layer, "bought together" is no metric of its own
+    plain = QuestionParser(SemanticLayer(), ents).parse("which products are often bought together?", lang="en")
+    assert plain.spec is None or plain.spec.metric != "bought_together"

@@ -23,6 +23,9 @@ from .settings import QuestionSettings
 from .types import ParsedQuestion
 
 
+MAX_CHARS = 1000  # a question longer than this is read by its first 1000 characters (bounded work on hostile input)
+
+
 class QuestionParser:
     def __init__(self, layer: SemanticLayer, entities: Entities, *, model=None, settings: QuestionSettings | None = None):
         self.layer = layer
@@ -64,14 +67,14 @@ class QuestionParser:
 
     # ------------------------------------------------------------------ internals
     def _rules(self, text: str, lang: str, previous: QuerySpec | None) -> RuleResult:
-        return parse_rules(text, lang, self.layer, self.resolver, self.entities, previous, self.settings)
+        return parse_rules((text or "")[:MAX_CHARS], lang, self.layer, self.resolver, self.entities, previous, self.settings)
 
     def _wants_model(self, ruled: RuleResult) -> bool:
         return self._writer is not None and self.settings.use_model and ruled.kind == "unsure" and ruled.data_cue
 
     async def _with_model(self, text: str, lang: str, previous: QuerySpec | None, ruled: RuleResult) -> ParsedQuestion:
         assert self._writer is not None
-        spec, notes = await self._writer.write(text, lang=lang, previous=previous)
+        spec, notes = await self._writer.write((text or "")[:MAX_CHARS], lang=lang, previous=previous)
         if spec is None:
             return self._finish(ruled, extra=notes)
         return ParsedQuestion("query", spec, source="model", notes=tuple(ruled.notes + notes))

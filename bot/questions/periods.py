@@ -36,7 +36,7 @@ _EN_MONTH = re.compile(_en(r"(?:in |during |for |of )?" + _MONTH + r"(?: (\d{4})
 _RANGE_SEP = r"\s*(?:to|until|till|through|-|–|~|到|至|和)\s*"
 
 LAST_DAYS = rx(_en(r"(?:the )?(?:last|past|previous|recent|prior) " + NUM + r" days?"), r"(?:最近|近|过去|前|这)\s*" + NUM + r"\s*(?:天|日)")
-LAST_WEEKS = rx(_en(r"(?:the )?(?:last|past|previous|recent|prior) " + NUM + r" weeks?"), r"(?:最近|近|过去|前|这)\s*" + NUM + r"\s*(?:个)?(?:周|星期|礼拜)")
+LAST_WEEKS = rx(_en(r"(?:the )?(?:last|past|previous|recent|prior) " + NUM + r" weeks?"), r"(?:最近|近|过去|这)\s*" + NUM + r"\s*(?:个)?(?:周|星期|礼拜)")
 LAST_MONTH = rx(_en(r"(?:the )?(?:last|past) (?:30 days|month)"), r"(?:最近|近|过去)\s*(?:一个|1个|一|1)?\s*(?:个)?月")
 PAST_WEEK = rx(_en(r"(?:the )?past week"), _en(r"(?:the )?last seven days"), r"最近一周", r"近一周", r"过去一周", r"最近7天", r"这一周以来")
 LAST_DAY = rx(_en(r"today"), _en(r"(?:the )?last day"), r"今天", r"今日", r"最后一天")

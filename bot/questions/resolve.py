@@ -66,7 +66,9 @@ class Resolver:
         self._names: list[tuple[str, Entity, list[str], bool]] = []  # group, entity, units, is_id
         for group in ("items", "categories", "review_categories", "review_products", "segments"):
             for e in getattr(entities, group):
-                for name in {e.name_en, e.name_zh, *e.aliases}:
+                # an id that is a word ("洗发水", "loyal_buyers": the engine's review categories and segments) is a name too
+                word_id = e.id if e.id and not e.id.isdigit() else ""
+                for name in {e.name_en, e.name_zh, *e.aliases, word_id}:
                     u = [x for x in units(name) if x not in self._brand_units]
                     if u:
                         self._names.append((group, e, u, False))

@@ -54,20 +54,46 @@ class Reading:
     followup: bool = False
 
 
-def find_metric(t: str, lang: str) -> tuple[str | None, list[str]]:
+_CART = re.compile(r"(?<![a-z])(?:cart(?:s|ed)?|basket)(?![a-z])|加购|购物车")
+_FAV = re.compile(r"(?<![a-z])(?:fav(?:ou?rite[sd]?|orite[sd]?|s)?|wishlist\w*|sav(?:e|ed))(?![a-z])|收藏")
+_BUY = re.compile(r"(?<![a-z])(?:buy\w*|bought|purchas\w*|check(?:ed)? ?out|order\w*)(?![a-z])|购买|买|下单|付款")
+_RATIO_CUE = re.compile(r"(?<![a-z])(?:share|percent\w*|proportion|fraction|rate|ratio|how often|how many of|end(?:ed)? up|go(?:es)? on|went on)(?![a-z])"
+                        r"|比例|占比|百分之|比率|率|多少比例|最后|后来|最终")
+_NEVER = re.compile(r"(?<![a-z])(?:never|not|didn't|did not|don't|without|no)(?![a-z])|没|未|不")
+
+
+def _ratio_of(t: str) -> str | None:
+    """"among users who carted, what share bought" / "收藏了的人后来买的比例": cart→buy, fav→buy."""
+    if not (_BUY.search(t) and _RATIO_CUE.search(t)) or _NEVER.search(t):
+        return None
+    cart, fav = _CART.search(t), _FAV.search(t)
+    if cart and (not fav or cart.start() < fav.start()):
+        return "cart_to_buy" if cart.start() < _BUY.search(t).start() else None
+    if fav:
+        return "fav_to_buy" if fav.start() < _BUY.search(t).start() else None
+    return None
+
+
+def find_metric(t: str, lang: str, known: set[str] | None = None) -> tuple[str | None, list[str]]:
     notes: list[str] = []
-    ordered = V.METRIC_PATTERNS
+    ordered = tuple((n, p) for n, p in V.METRIC_PATTERNS if known is None or n in known)
     # the specific ratios first: "加购转化率" is cart→buy, not conversion
-    for name, pat in ordered[:3]:
+    specific = [x for x in ordered if x[0] in ("cart_no_buy_users", "cart_to_buy", "fav_to_buy")]
+    for name, pat in specific:
         if pat.search(t):
             return name, notes
+    ratio = _ratio_of(t)
+    if ratio:
+        return ratio, notes
     if V.CONV.search(t):
         if V.BY_EVENTS.search(t):
             return "conversion_events", notes
         if not V.BY_USERS.search(t):
             notes.append(CONV_DEFAULT_NOTE["zh" if lang == "zh" else "en"])
         return "conversion_users", notes
-    for name, pat in ordered[3:]:
+    for name, pat in ordered:
+        if name in ("cart_no_buy_users", "cart_to_buy", "fav_to_buy"):
+            continue
         if pat.search(t):
             if name in _VERB_TO_USERS and V.USERISH.search(t) and (V.COUNT.search(t) or "多少" in t or "几个" in t):
                 return _VERB_TO_USERS[name], notes
@@ -122,12 +148,12 @@ def unknown_names(original: str, entities: Entities, matches: list[Match]) -> li
     return found
 
 
-def read(text: str, lang: str, resolver: Resolver, entities: Entities) -> Reading:
+def read(text: str, lang: str, resolver: Resolver, entities: Entities, layer: SemanticLayer | None = None) -> Reading:
     t = V.normalise(text)
     r = Reading()
     r.period = parse_period(t, entities.extra)
     s = strip_periods(t)
-    r.metric, r.metric_notes = find_metric(s, lang)
+    r.metric, r.metric_notes = find_metric(s, lang, set(layer.metrics) if layer is not None else None)
     r.matches = resolver.find(s)
     # a word that is part of a matched name is no operation/dimension word ("Lumi Buds Pro" has no "pro" op)
     r.limit = _limit(s)
@@ -143,7 +169,7 @@ def read(text: str, lang: str, resolver: Resolver, entities: Entities) -> Readin
     filter_dims = {_GROUP_DIM[m.group] for m in r.matches}
     filter_dims |= {_BEHAVIOUR_OF_REVIEW_DIM.get(d, d) for d in list(filter_dims)}
     free = [d for _, d in dims if d not in filter_dims]
-    if free:
+    if free and not (r.op is None and r.matches):
         r.dim = free[0]
     elif dims and not r.matches:
         r.dim = dims[0][1]
@@ -209,6 +235,8 @@ def assemble(r: Reading, layer: SemanticLayer, lang: str, settings: QuestionSett
     if info.source == "reviews" and r.metric in ("positive_share", "negative_share"):
         filters = [f for f in filters if f.dim != "sentiment"]  # the share itself is about sentiment
     op = r.op
+    if r.metric in ("bought_together", "viewed_together") and "item_pair" in layer.dimensions:
+        op, dim = "top", "item_pair"  # a ranking of item pairs (the engine runs these as top only)
     if op in ("top", "bottom") and dim is None:
         dim = "item" if info.source == "behavior" else "review_product"
         r.dim_defaulted = True
@@ -250,7 +278,7 @@ def parse_rules(text: str, lang: str, layer: SemanticLayer, resolver: Resolver, 
         if pat.search(t):
             return RuleResult("not_in_data", missing=zh_name if zh else en, confident=True)
 
-    r = read(text, lang, resolver, entities)
+    r = read(text, lang, resolver, entities, layer)
     cue = bool(V.DATA_CUE.search(t))
     if r.unknown_names:
         name = r.unknown_names[0]

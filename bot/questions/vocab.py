@@ -94,12 +94,13 @@ NOT_IN_DATA: tuple[tuple[re.Pattern, str, str], ...] = (
 # ---------------------------------------------------------------- metrics
 # Conversion's two definitions; "conversion" alone is by users, and the notes say so.
 CONV = rx(_en(r"conversions?(?: rates?)?"), _en(r"convert(?:s|ed|ing)?"), _en(r"cvr"), r"转化率", r"转化", r"转换率", r"成交率")
-BY_EVENTS = rx(_en(r"by events?"), _en(r"event[- ]?(?:level|based)"), _en(r"per events?"), _en(r"of events"), r"按事件", r"事件")
+BY_EVENTS = rx(_en(r"by events?"), _en(r"events?[- ]?(?:level|based)"), _en(r"per events?"), _en(r"of events"), r"按事件", r"事件")
 BY_USERS = rx(_en(r"by users?"), _en(r"user[- ]?(?:level|based)"), _en(r"per users?"), r"按用户", r"用户口径", r"按人")
 
 # (metric, pattern) in priority order: specific phrases before the words they contain.
 METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    ("cart_no_buy_users", rx(_en(r"cart(?:s|ed)?(?: \w+){0,3} (?:but|and) (?:never|not|didn't|did not|don't|do not|without)(?: \w+){0,2} (?:buy|bought|purchas\w*)"),
+    ("cart_no_buy_users", rx(_en(r"cart(?:s|ed)?(?: \w+){0,3} (?:but|and) (?:never|not|didn't|did not|don't|do not|without)(?: \w+){0,2} (?:buy|bought|purchas\w*|check(?:ed)? ?out|order(?:ed)?)"),
+                             r"(?:加购|加了?购物车|放进购物车|加入购物车).{0,6}(?:但|却|而|后)?(?:没有?|未|不)(?:有)?(?:购买|买|下单|付款|结账)",
                              _en(r"abandon(?:ed|s)? (?:their )?carts?"), _en(r"cart abandon\w*"),
                              r"加购(?:了)?(?:但|却|而|后)?(?:没有?|未|不)(?:有)?(?:购买|买|下单)", r"加购未购", r"弃购")),
     ("cart_to_buy", rx(_en(r"cart[- ]?(?:->|to|2)[- ]?(?:buy|purchase)"), _en(r"cart conversion"), _en(r"carts? (?:that|which) (?:turn|convert)\w*"),
@@ -107,12 +108,18 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
                        r"加购(?:->|到|后|→)?(?:购买|下单)?(?:的)?转化", r"加购用户中.{0,6}(?:购买|买)", r"加购后.{0,4}(?:购买|买).{0,4}(?:比例|率|占比)")),
     ("fav_to_buy", rx(_en(r"fav(?:ou?rite)?s?[- ]?(?:->|to|2)[- ]?(?:buy|purchase)"), _en(r"fav(?:ou?rite)? conversion"), _en(r"wishlist conversion"),
                       r"收藏(?:->|到|后|→)?(?:购买|下单)?(?:的)?转化", r"收藏用户中.{0,6}(?:购买|买)", r"收藏后.{0,4}(?:购买|买)")),
+    # pair and step rates of layers that have them (the rules skip a metric the layer lacks)
+    ("bought_together", rx(_en(r"(?:often |frequently )?bought together"), _en(r"purchased together"), _en(r"buy (?:\w+ )?together"),
+                           r"一起买", r"一起购买", r"同时购买", r"搭配购买", r"共同购买", r"经常一起")),
+    ("viewed_together", rx(_en(r"viewed together"), _en(r"looked at together"), r"一起浏览", r"同时浏览", r"共同浏览", r"一起看")),
+    ("view_to_cart", rx(_en(r"views?[- ]?(?:->|to|2)[- ]?cart"), _en(r"view[- ]to[- ]cart"), r"浏览(?:->|到|→)加购", r"浏览后加购", r"加购率")),
+    ("view_to_fav", rx(_en(r"views?[- ]?(?:->|to|2)[- ]?fav\w*"), r"浏览(?:->|到|→)收藏", r"浏览后收藏", r"收藏率")),
     ("repeat_buyer_share", rx(_en(r"repeat[- ](?:buyers?|purchases?|customers?|purchas\w+)"), _en(r"buy(?:ers)? again"), _en(r"repurchase\w*"),
                               _en(r"returning (?:buyers|customers)"), _en(r"bought (?:more than once|twice|again)"), r"复购", r"回购", r"重复购买", r"老客")),
     ("purchases_per_buyer", rx(_en(r"purchases? per (?:buyer|customer|purchaser)"), _en(r"(?:orders|buys) per (?:buyer|customer)"),
                                _en(r"average (?:number of )?purchases"), _en(r"how many (?:times|purchases) (?:does|do|did) (?:a|each|the average) (?:buyer|customer)"),
-                               r"人均购买", r"人均下单", r"每个买家.{0,4}(?:购买|买)", r"平均每人.{0,4}(?:购买|买)", r"人均购买次数")),
-    ("avg_rating", rx(_en(r"ratings?"), _en(r"stars?"), _en(r"rated"), _en(r"scores?"), r"评分", r"星级", r"打分", r"几星", r"分数")),
+                               r"人均购买", r"人均下单", r"每(?:个|位|名)买家.{0,4}(?:购买|买)", r"平均每(?:人|位|个|名)(?:买家|用户|顾客)?.{0,4}(?:购买|买)", r"人均购买次数")),
+    ("avg_rating", rx(_en(r"ratings?"), _en(r"stars?"), _en(r"rated"), _en(r"scores?"), r"评分", r"星级", r"打分", r"几星", r"分数", r"平均分", r"几分")),
     ("negative_share", rx(_en(r"negative"), _en(r"bad reviews?"), _en(r"complaints? (?:rate|share)"), r"差评", r"负面", r"负评", r"不满意", r"吐槽")),
     ("positive_share", rx(_en(r"positive"), _en(r"good reviews?"), _en(r"satisf(?:ied|action)"), r"好评", r"正面", r"满意")),
     ("aspect_mentions", rx(_en(r"aspects?"), _en(r"mentions?"), _en(r"mentioned"), _en(r"topics?"), r"提及", r"提到", r"维度", r"方面")),
@@ -160,7 +167,9 @@ TOP = rx(_en(r"which"), _en(r"most"), _en(r"top"), _en(r"best"), _en(r"highest")
 BREAKDOWN = rx(_en(r"by"), _en(r"per"), _en(r"each"), _en(r"every"), _en(r"breakdown"), _en(r"broken down"), _en(r"split"), _en(r"distribution"),
                _en(r"across"), _en(r"for all"), _en(r"daily"), _en(r"weekly"), _en(r"hourly"),
                r"按", r"各", r"每个", r"每一", r"分别", r"分布", r"每天", r"每日", r"每周", r"每小时", r"拆分", r"细分", r"分品类", r"分商品", r"分时段")
-LIMIT = rx(_en(r"top ?" + NUM), _en(NUM + r" (?:best|top|most|worst|lowest|highest|biggest|largest)"), r"前\s*" + NUM, r"排名前\s*" + NUM,
+_LISTED = r"(?:best |top |most |worst |lowest |highest |biggest |largest )?(?:products|items|categories|skus|hours|days|weekdays|segments)"
+LIMIT = rx(_en(r"top ?" + NUM), _en(NUM + r" (?:best|top|most|worst|lowest|highest|biggest|largest)"), _en(NUM + " " + _LISTED),
+           NUM + r"\s*(?:个|款|类|种)\s*(?:商品|产品|单品|品类|类目|小时|时段)", r"前\s*" + NUM, r"排名前\s*" + NUM,
            _en(r"bottom ?" + NUM), r"倒数\s*" + NUM)
 
 # ---------------------------------------------------------------- dimensions (behaviour names; reviews map below)

@@ -21,9 +21,9 @@ def build(ctx: Ctx) -> ReportResult:
     ctx.require_behavior()
     w = int(ctx.req.days or default_window_days(ctx.q))
     period = Period("last_days", w)
-    res = {m: ctx.run(ctx.spec(m, op="change", period=period)) for m, _, _ in METRICS}
-    conv = ctx.run(ctx.spec("conversion_users", op="change", period=period))
-    conv_e = ctx.run(ctx.spec("conversion_events", op="change", period=period))
+    *rs, conv, conv_e = ctx.run_many([ctx.spec(m, op="change", period=period) for m, _, _ in METRICS]
+                                     + [ctx.spec(m, op="change", period=period) for m in ("conversion_users", "conversion_events")])
+    res = dict(zip([m for m, _, _ in METRICS], rs))
     if not any(res[m].value or res[m].fact("previous").value for m in ("views", "buys")):
         raise empty_scope()
     rows = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import UserFacingError
 from ..output import emit_json
 
-TOPICS = ("funnel", "trend", "top", "segment", "recommendation", "propensity", "sentiment", "aspect")
+TOPICS = ("funnel", "trend", "top", "category", "hour", "segment", "recommendation", "propensity", "sentiment", "aspect")
 NO_DATA_FIX = "run `growthpilot ingest behavior PATH` (and `growthpilot ingest reviews PATH`) or `growthpilot demo`"
 
 
@@ -13,10 +13,11 @@ def register(sub, parent) -> None:
     p = sub.add_parser(
         "insights",
         parents=[parent],
-        help="list insights (funnels, trends, segments, recommendations, propensity, sentiment, aspects)",
+        help="list insights (funnels, trends, top, categories, hours, segments, recommendations, propensity, sentiment, aspects)",
         description=(
             "List the insights computed from the ingested behaviour log and reviews. Each has a stable id, "
-            "a short text with its numbers, and the numbers themselves (shown with --json)."
+            "a short text with its numbers (English; --json adds the Chinese text), the numbers themselves and the query "
+            "specs they came from (shown with --json). Every number comes from the query layer (DuckDB)."
         ),
     )
     p.add_argument("--topic", choices=TOPICS, help="only insights of this topic")
@@ -59,7 +60,8 @@ def run(args, cfg) -> int:
             "total": len(all_insights),
             "shown": len(shown),
             "insights": [
-                {"id": i.id, "topic": i.topic, "title": i.title, "text": i.text, "numbers": i.numbers,
+                {"id": i.id, "topic": i.topic, "title": i.title, "text": i.text, "text_zh": getattr(i, "text_zh", ""),
+                 "numbers": i.numbers, "specs": list(getattr(i, "specs", ())),
                  "product": i.product, "category": i.category, "date": i.date}
                 for i in shown
             ],

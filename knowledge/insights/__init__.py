@@ -1,23 +1,20 @@
-"""Insights from behaviour logs and reviews: funnels, top products, trends, segments,
-recommendations, purchase propensity, review sentiment and aspects.
+"""Insights from behaviour logs and reviews: funnels, top products and categories, hours,
+trends, segments, recommendations, purchase propensity, review sentiment and aspects.
 
-Each function returns a DataFrame (the report commands use the same ones); `compute_all`
-turns them into `Insight`s with their numbers and stable ids.
+Every figure comes from the query layer (knowledge.query: DuckDB, metrics defined once);
+`compute_all` turns the results into `Insight`s (en + zh) with their numbers, specs and
+stable ids. The propensity model (pandas/sklearn features) is the one thing computed here.
 """
 
 from .compose import compute_all
-from .funnel import funnel_by, top_products
 from .prepare import BEHAVIORS, BehaviorData, prepare
-from .propensity import PropensityResult, campaign_forecast, propensity, propensity_features, rank_segments, rank_users
-from .recommend import co_occurrence, promote_to_segments
-from .reviews import aspects, review_aspects, review_sentiment, sentiment_by_product
-from .segments import SEGMENT_LABELS, SEGMENTS, segments, user_segments
-from .trends import weekly_trends
+from .propensity import Campaign, PropensityResult, campaign, campaign_forecast, propensity, propensity_features, rank_users
+from .reviews import review_aspects, review_sentiment
+from .segments import SEGMENT_LABELS, SEGMENTS
 from .types import TOPICS, Insight
 
 __all__ = [
-    "BEHAVIORS", "BehaviorData", "Insight", "PropensityResult", "SEGMENTS", "SEGMENT_LABELS", "TOPICS",
-    "aspects", "campaign_forecast", "co_occurrence", "compute_all", "funnel_by", "prepare", "promote_to_segments",
-    "propensity", "propensity_features", "rank_segments", "rank_users", "review_aspects", "review_sentiment",
-    "segments", "sentiment_by_product", "top_products", "user_segments", "weekly_trends",
+    "BEHAVIORS", "BehaviorData", "Campaign", "Insight", "PropensityResult", "SEGMENTS", "SEGMENT_LABELS", "TOPICS",
+    "campaign", "campaign_forecast", "compute_all", "prepare", "propensity", "propensity_features", "rank_users",
+    "review_aspects", "review_sentiment",
 ]

@@ -1,72 +1,85 @@
-"""Per-user behaviour features (vectorised), shared by segments and the propensity model."""
+"""Per-user behaviour features for the propensity model, aggregated by DuckDB (one row per
+user, so the model's memory grows with users, not with the log) and handed to pandas/sklearn.
+
+Every feature at a cutoff uses only events strictly before it. `user_features_at` computes
+the features at several cutoffs in ONE scan of the log (conditional aggregates per cutoff).
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-
-from .prepare import BUY, CART, DAY_S, FAV, PV, BehaviorData
 
 FEATURES: tuple[str, ...] = (
     "n_pv", "n_cart", "n_fav", "n_buy", "active_days", "buy_days", "n_items", "n_categories",
     "recency_days", "buy_recency_days", "cart_recency_days", "tenure_days",
     "pv_last1d", "cart_last1d", "fav_last1d", "buy_last1d", "pv_last3d", "cart_last3d", "open_cart_items",
 )
-_NEVER = 999.0  # recency for "never did it" (tree models and logistic regression both cope)
+NEVER = 999.0  # recency for "never did it" (tree models and logistic regression both cope)
+DAY_S = 86_400
 
 
-def _distinct_per_user(user: np.ndarray, codes: np.ndarray, n_codes: int, n_users: int) -> np.ndarray:
-    """Number of distinct `codes` (dense, < n_codes) per user code."""
-    if len(user) == 0:
-        return np.zeros(n_users, dtype=np.int64)
-    k = max(n_codes, 1)
-    pairs = pd.unique(user * k + codes)
-    return np.bincount(pairs // k, minlength=n_users)
+def features_sql(n_cutoffs: int) -> str:
+    """One scan per grouping, no DISTINCT aggregates: distinct days / items / categories and open
+    carts are counted from per-(user, day), per-(user, item) and per-(user, category) first
+    timestamps, so a feature at cutoff c is a count of groups whose first event is before c."""
+    cs = [f"$c{k}" for k in range(n_cutoffs)]
+    d = DAY_S
+    per_user, per_day, per_item, per_cat = [], [], [], []
+    for k, r in enumerate(cs):
+        w = f"ts < {r}"
+        per_user += [
+            f"count(*) FILTER (WHERE {w} AND b = 0) AS f{k}_n_pv", f"count(*) FILTER (WHERE {w} AND b = 1) AS f{k}_n_cart",
+            f"count(*) FILTER (WHERE {w} AND b = 2) AS f{k}_n_fav", f"count(*) FILTER (WHERE {w} AND b = 3) AS f{k}_n_buy",
+            f"({r} - max(ts) FILTER (WHERE {w})) / {d}.0 AS f{k}_recency_days",
+            f"coalesce(({r} - max(ts) FILTER (WHERE {w} AND b = 3)) / {d}.0, {NEVER}) AS f{k}_buy_recency_days",
+            f"coalesce(({r} - max(ts) FILTER (WHERE {w} AND b = 1)) / {d}.0, {NEVER}) AS f{k}_cart_recency_days",
+            f"({r} - min(ts)) / {d}.0 AS f{k}_tenure_days",
+            f"count(*) FILTER (WHERE {w} AND b = 0 AND ts >= {r} - {d}) AS f{k}_pv_last1d",
+            f"count(*) FILTER (WHERE {w} AND b = 1 AND ts >= {r} - {d}) AS f{k}_cart_last1d",
+            f"count(*) FILTER (WHERE {w} AND b = 2 AND ts >= {r} - {d}) AS f{k}_fav_last1d",
+            f"count(*) FILTER (WHERE {w} AND b = 3 AND ts >= {r} - {d}) AS f{k}_buy_last1d",
+            f"count(*) FILTER (WHERE {w} AND b = 0 AND ts >= {r} - {3 * d}) AS f{k}_pv_last3d",
+            f"count(*) FILTER (WHERE {w} AND b = 1 AND ts >= {r} - {3 * d}) AS f{k}_cart_last3d",
+        ]
+        per_day += [f"count(*) FILTER (WHERE first < {r}) AS f{k}_active_days", f"count(*) FILTER (WHERE first_buy < {r}) AS f{k}_buy_days"]
+        per_item += [f"count(*) FILTER (WHERE first < {r}) AS f{k}_n_items",
+                     f"count(*) FILTER (WHERE first_cart < {r} AND (first_buy IS NULL OR first_buy >= {r})) AS f{k}_open_cart_items"]
+        per_cat += [f"count(*) FILTER (WHERE first < {r}) AS f{k}_n_categories"]
+    return f"""
+WITH e AS (SELECT user, item_id, category_id, behavior AS b, ts FROM behavior WHERE ts < $cmax),
+pu AS (SELECT user, {', '.join(per_user)} FROM e GROUP BY user),
+ud AS (SELECT user, min(ts) AS first, min(ts) FILTER (WHERE b = 3) AS first_buy FROM e GROUP BY user, ts // {d}),
+pd_ AS (SELECT user, {', '.join(per_day)} FROM ud GROUP BY user),
+ui AS (SELECT user, min(ts) AS first, min(ts) FILTER (WHERE b = 1) AS first_cart, min(ts) FILTER (WHERE b = 3) AS first_buy
+       FROM e GROUP BY user, item_id),
+pi AS (SELECT user, {', '.join(per_item)} FROM ui GROUP BY user),
+uc AS (SELECT user, min(ts) AS first FROM e GROUP BY user, category_id),
+pc AS (SELECT user, {', '.join(per_cat)} FROM uc GROUP BY user)
+SELECT * FROM pu JOIN pd_ USING (user) JOIN pi USING (user) JOIN pc USING (user) ORDER BY user"""
 
 
-def _last_ts(user: np.ndarray, ts: np.ndarray, n_users: int, fill: int) -> np.ndarray:
-    out = np.full(n_users, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(out, user, ts)
-    out[out == np.iinfo(np.int64).min] = fill
+def user_features_at(engine, cutoffs: list[int]) -> list[pd.DataFrame]:
+    """Features of every user with at least one event before each cutoff. Index: user pseudonym."""
+    params = {f"c{k}": int(c) for k, c in enumerate(cutoffs)}
+    params["cmax"] = int(max(cutoffs))
+    df = engine.frame_sql(features_sql(len(cutoffs)), params).set_index("user")
+    out = []
+    for k in range(len(cutoffs)):
+        f = df[[f"f{k}_{c}" for c in FEATURES]]
+        f.columns = list(FEATURES)
+        f = f[f["n_pv"] + f["n_cart"] + f["n_fav"] + f["n_buy"] > 0].copy()
+        for c in FEATURES:
+            f[c] = f[c].astype("float64") if c.endswith("_days") else f[c].astype("int64")
+        out.append(f)
     return out
 
 
-def user_features(data: BehaviorData, ref_ts: int) -> pd.DataFrame:
-    """Features of every user with at least one event before `ref_ts` (events at or after
-    `ref_ts` are ignored). Index: user code; columns: FEATURES."""
-    m = data.ts < ref_ts
-    u, b, ts = data.user[m], data.b[m].astype(np.int64), data.ts[m]
-    day = data.day[m] - int(data.day.min())
-    (ic, iu), (cc, cu) = data.item_codes, data.category_codes
-    ic, cc = ic[m], cc[m]
-    n_days = int(data.day.max() - data.day.min()) + 1
-    nu = data.n_users
-    counts = np.bincount(u * 4 + b, minlength=nu * 4).reshape(nu, 4)
-    present = counts.sum(axis=1) > 0
-    f = pd.DataFrame(counts, columns=["n_pv", "n_cart", "n_fav", "n_buy"])
-    f["active_days"] = _distinct_per_user(u, day, n_days, nu)
-    isbuy = b == BUY
-    f["buy_days"] = _distinct_per_user(u[isbuy], day[isbuy], n_days, nu)
-    f["n_items"] = _distinct_per_user(u, ic, len(iu), nu)
-    f["n_categories"] = _distinct_per_user(u, cc, len(cu), nu)
-    first = np.full(nu, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, u, ts)
-    last = _last_ts(u, ts, nu, ref_ts)
-    f["recency_days"] = (ref_ts - last) / DAY_S
-    never = ref_ts - int(_NEVER * DAY_S)
-    f["buy_recency_days"] = (ref_ts - _last_ts(u[isbuy], ts[isbuy], nu, never)) / DAY_S
-    iscart = b == CART
-    f["cart_recency_days"] = (ref_ts - _last_ts(u[iscart], ts[iscart], nu, never)) / DAY_S
-    f["tenure_days"] = np.where(present, (ref_ts - np.minimum(first, ref_ts)) / DAY_S, 0.0)
-    for name, code, days in (("pv_last1d", PV, 1), ("cart_last1d", CART, 1), ("fav_last1d", FAV, 1),
-                             ("buy_last1d", BUY, 1), ("pv_last3d", PV, 3), ("cart_last3d", CART, 3)):
-        sel = (b == code) & (ts >= ref_ts - days * DAY_S)
-        f[name] = np.bincount(u[sel], minlength=nu)
-    # items carted and not bought (before ref_ts)
-    k = max(len(iu), 1)
-    carted = pd.unique(u[iscart] * k + ic[iscart])
-    bought = pd.unique(u[isbuy] * k + ic[isbuy])
-    open_pairs = carted[~np.isin(carted, bought)]
-    f["open_cart_items"] = np.bincount(open_pairs // k, minlength=nu)
-    f = f[list(FEATURES)]
-    return f[present]
+def user_features(engine, ref_ts: int) -> pd.DataFrame:
+    return user_features_at(engine, [ref_ts])[0]
+
+
+LABELS_SQL = "SELECT DISTINCT user FROM behavior WHERE behavior = 3 AND ts >= $start AND ts < $end"
+
+
+def bought_between(engine, start_ts: int, end_ts: int) -> set[str]:
+    return {r[0] for r in engine.sql(LABELS_SQL, {"start": int(start_ts), "end": int(end_ts)})}

@@ -16,9 +16,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .features import FEATURES, user_features
-from .prepare import BUY, DAY_S, BehaviorData, day_to_date, prepare
-from .segments import log_end_ts
+from .features import bought_between, user_features, user_features_at
+from .prepare import DAY_S, BehaviorData, day_to_date, prepare
 
 Model = Literal["hgb", "logistic"]
 
@@ -36,29 +35,39 @@ class PropensityResult:
     cutoff_train: str  # dates (UTC) of the cutoffs
     cutoff_test: str
     model_name: str
-    scores: pd.DataFrame = field(repr=False)  # user, code, propensity (next label_days days), sorted desc
+    scores: pd.DataFrame = field(repr=False)  # user, propensity (next label_days days), sorted desc
     model: object = field(repr=False, default=None)
     test_propensity: np.ndarray | None = field(repr=False, default=None)  # held-out scores (test users)
     test_labels: np.ndarray | None = field(repr=False, default=None)  # held-out outcomes (bought in the test window)
 
 
-def default_label_days(data: BehaviorData) -> int:
+def default_label_days(engine) -> int:
     """7 on logs of 4 weeks or more; a quarter of the span (at least 1 day) on shorter ones."""
-    span = int(data.day.max()) - int(np.quantile(data.day, 0.01)) + 1
+    b = engine.bounds()
+    span = int(b.last_day) - int(b.day_quantile(0.01)) + 1
     return 7 if span >= 28 else max(1, span // 4)
 
 
-def propensity_features(behavior: pd.DataFrame | BehaviorData, cutoff_ts: int) -> pd.DataFrame:
+def _engine(behavior):
+    """A QueryEngine for a frame (or the engine itself)."""
+    from ..query import QueryEngine
+
+    if isinstance(behavior, QueryEngine):
+        return behavior
+    frame = behavior.frame if isinstance(behavior, BehaviorData) else behavior
+    prepare(frame)  # the frame's contract, with a clear error
+    return QueryEngine.from_frames(frame, threads=1)
+
+
+def propensity_features(behavior, cutoff_ts: int) -> pd.DataFrame:
     """Features of users active before `cutoff_ts`, from events strictly before it."""
-    return user_features(prepare(behavior), cutoff_ts)
+    return user_features(_engine(behavior), cutoff_ts)
 
 
-def propensity_labels(data: BehaviorData, users: np.ndarray, cutoff_ts: int, label_days: int) -> np.ndarray:
-    """1 where the user (code) bought anything in [cutoff_ts, cutoff_ts + label_days days)."""
-    m = (data.b == BUY) & (data.ts >= cutoff_ts) & (data.ts < cutoff_ts + label_days * DAY_S)
-    buyers = np.zeros(data.n_users, dtype=bool)
-    buyers[data.user[m]] = True
-    return buyers[users].astype(np.int8)
+def propensity_labels(engine, users: np.ndarray, cutoff_ts: int, label_days: int) -> np.ndarray:
+    """1 where the user bought anything in [cutoff_ts, cutoff_ts + label_days days)."""
+    bought = bought_between(engine, cutoff_ts, cutoff_ts + label_days * DAY_S)
+    return np.fromiter((u in bought for u in users), dtype=np.int8, count=len(users))
 
 
 def _make_model(kind: Model, seed: int):
@@ -86,7 +95,7 @@ class _Constant:
 
 
 def propensity(
-    behavior: pd.DataFrame | BehaviorData,
+    behavior,
     *,
     label_days: int | None = None,
     model: Model = "logistic",
@@ -94,18 +103,21 @@ def propensity(
     end_features: pd.DataFrame | None = None,
 ) -> PropensityResult:
     """Train on an earlier window, report AUC on the later one, score everyone for the next window.
-    `end_features`: user_features(data, end of log) when the caller has them already."""
+    `behavior`: a QueryEngine (features aggregated by DuckDB) or a frame in the store's contract."""
     from sklearn.metrics import roc_auc_score
 
-    data = prepare(behavior)
-    ld = label_days or default_label_days(data)
-    end = log_end_ts(data)
+    eng = _engine(behavior)
+    ld = label_days or default_label_days(eng)
+    end = (int(eng.bounds().last_day) + 1) * DAY_S  # midnight after the log's last day
     c_test = end - ld * DAY_S
     c_train = c_test - ld * DAY_S
-    x_tr = user_features(data, c_train)
-    y_tr = propensity_labels(data, x_tr.index.to_numpy(), c_train, ld)
-    x_te = user_features(data, c_test)
-    y_te = propensity_labels(data, x_te.index.to_numpy(), c_test, ld)
+    if end_features is None:
+        x_tr, x_te, x_all = user_features_at(eng, [c_train, c_test, end])  # one scan for the three cutoffs
+    else:
+        x_tr, x_te = user_features_at(eng, [c_train, c_test])
+        x_all = end_features
+    y_tr = propensity_labels(eng, x_tr.index.to_numpy(), c_train, ld)
+    y_te = propensity_labels(eng, x_te.index.to_numpy(), c_test, ld)
     if len(x_tr) and 0 < y_tr.sum() < len(y_tr):
         clf = _make_model(model, seed)
         clf.fit(x_tr.to_numpy(dtype=np.float64), y_tr)
@@ -119,10 +131,8 @@ def propensity(
         lift = float(y_te[top].mean() / base)
     else:
         lift = float("nan")
-    x_all = end_features if end_features is not None else user_features(data, end)
     p_all = clf.predict_proba(x_all.to_numpy(dtype=np.float64))[:, 1] if len(x_all) else np.array([])
-    codes = x_all.index.to_numpy()
-    scores = pd.DataFrame({"user": data.users[codes], "code": codes, "propensity": p_all})
+    scores = pd.DataFrame({"user": x_all.index.to_numpy(dtype=object), "propensity": p_all})
     scores = scores.sort_values(["propensity", "user"], ascending=[False, True]).reset_index(drop=True)
     return PropensityResult(
         auc=auc, base_rate=base, lift_top_decile=lift, n_train=len(x_tr), n_test=len(x_te), label_days=ld,
@@ -137,21 +147,6 @@ def rank_users(result: PropensityResult, n: int = 100) -> pd.DataFrame:
     top = result.scores.head(n)[["user", "propensity"]].copy()
     top.insert(0, "rank", np.arange(1, len(top) + 1))
     return top.reset_index(drop=True)
-
-
-def rank_segments(result: PropensityResult, user_segs: pd.DataFrame, *, top_n: int = 1000) -> pd.DataFrame:
-    """Per segment: users scored, mean propensity, expected buyers (sum of propensities), and
-    how many of the campaign's top-`top_n` users it holds with their expected buyers.
-    Sorted by mean propensity desc."""
-    s = result.scores.merge(user_segs[["code", "segment"]], on="code", how="left")
-    s["in_top"] = np.arange(len(s)) < top_n
-    s["p_top"] = np.where(s["in_top"], s["propensity"], 0.0)
-    g = s.groupby("segment", observed=True, sort=True).agg(
-        users=("propensity", "size"), mean_propensity=("propensity", "mean"), expected_buyers=("propensity", "sum"),
-        users_in_top=("in_top", "sum"), expected_buyers_in_top=("p_top", "sum"),
-    ).reset_index()
-    g["segment"] = g["segment"].astype(str)
-    return g.sort_values(["mean_propensity", "segment"], ascending=[False, True]).reset_index(drop=True)
 
 
 def held_out_lift(result: PropensityResult, share: float) -> float:
@@ -214,8 +209,7 @@ class Campaign:
 def campaign(engine, *, top_n: int | None = None, model: Model = "logistic", label_days: int | None = None) -> Campaign:
     """Train/evaluate the propensity model on the engine's behaviour log and forecast a campaign
     of `top_n` users (default: 10% of the users, at most 1,000)."""
-    data = prepare(engine.behavior_frame())
-    res = propensity(data, model=model, label_days=label_days)
+    res = propensity(engine, model=model, label_days=label_days)
     fc = campaign_forecast(res, top_n)
     engine.ensure_segments()
     segs = pd.DataFrame(engine.sql("SELECT user, segment FROM user_segment"), columns=["user", "segment"])

@@ -1,4 +1,5 @@
-"""Review sentiment per product and the aspects customers praise or complain about.
+"""Per-review classification the query layer loads: sentiment and aspect mentions.
+(Counts, shares and rankings over them are query-layer metrics: knowledge.query.)
 
 Each review gets one sentiment (column "sentiment": pos/neg/neutral) from, in this order:
 its `label` (1 pos / 0 neg) when present, else its `rating` (>= 4 pos, <= 2 neg, 3 neutral),
@@ -73,29 +74,6 @@ def review_sentiment(reviews: pd.DataFrame, analyzer: SentimentAnalyzer | None =
     return out
 
 
-def sentiment_by_product(scored: pd.DataFrame, by: str = "product") -> pd.DataFrame:
-    """Per product (or category): reviews, positive, negative, neutral, share_positive,
-    share_negative (of all its reviews) and mean_rating (NaN when no ratings). `scored` is the
-    output of review_sentiment. Rows with an empty key are left out. Sorted by reviews desc, key."""
-    s = scored[scored[by].fillna("").astype(str) != ""]
-    if s.empty:
-        return pd.DataFrame(columns=[by, "reviews", "positive", "negative", "neutral", "share_positive", "share_negative", "mean_rating"])
-    key = s[by].astype(str)
-    counts = pd.crosstab(key, s["sentiment"]).reindex(columns=["pos", "neg", "neutral"], fill_value=0)
-    out = pd.DataFrame({
-        "reviews": counts.sum(axis=1),
-        "positive": counts["pos"],
-        "negative": counts["neg"],
-        "neutral": counts["neutral"],
-    })
-    out["share_positive"] = out["positive"] / out["reviews"]
-    out["share_negative"] = out["negative"] / out["reviews"]
-    rating = pd.to_numeric(s["rating"], errors="coerce") if "rating" in s.columns else pd.Series(np.nan, index=s.index)
-    out["mean_rating"] = rating.groupby(key).mean().reindex(out.index)
-    out = out.rename_axis(by).reset_index()
-    return out.sort_values(["reviews", by], ascending=[False, True]).reset_index(drop=True)
-
-
 def review_aspects(texts: Sequence[str], langs: Sequence[str], tokenizer: str = "rjieba") -> list[list[str]]:
     """The aspects each review mentions (each at most once, in lexicon order)."""
     out: list[list[str]] = []
@@ -112,33 +90,3 @@ def review_aspects(texts: Sequence[str], langs: Sequence[str], tokenizer: str = 
                     found.append(a)
             out.append(found)
     return out
-
-
-def aspects(scored: pd.DataFrame, by: str | None = "product", *, min_mentions: int = 1, tokenizer: str = "rjieba") -> pd.DataFrame:
-    """Aspect mentions per product/category (or overall with by=None): columns [by], aspect, lang,
-    mentions, positive (mentions in positive reviews), negative, share_negative (negative /
-    mentions). Sorted by key, negative desc, mentions desc, aspect."""
-    langs = scored["lang"] if "lang" in scored.columns else pd.Series(["zh"] * len(scored), index=scored.index)
-    found = review_aspects(scored["text"].tolist(), langs.tolist(), tokenizer)
-    lens = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-    rows = np.repeat(np.arange(len(scored)), lens)
-    cols = {"aspect": [a for f in found for a in f], "lang": langs.to_numpy()[rows], "sentiment": scored["sentiment"].astype(str).to_numpy()[rows]}
-    keys: list[str] = []
-    if by is not None:
-        cols[by] = scored[by].fillna("").astype(str).to_numpy()[rows]
-        keys = [by]
-    m = pd.DataFrame(cols)
-    if by is not None:
-        m = m[m[by] != ""]
-    cols_out = keys + ["aspect", "lang", "mentions", "positive", "negative", "share_negative"]
-    if m.empty:
-        return pd.DataFrame(columns=cols_out)
-    m = m.assign(positive=m["sentiment"] == "pos", negative=m["sentiment"] == "neg")
-    g = m.groupby(keys + ["aspect", "lang"], sort=True)
-    out = g.agg(mentions=("aspect", "size"), positive=("positive", "sum"), negative=("negative", "sum")).reset_index()
-    out["positive"] = out["positive"].astype(np.int64)
-    out["negative"] = out["negative"].astype(np.int64)
-    out["share_negative"] = out["negative"] / out["mentions"]
-    out = out[out["mentions"] >= min_mentions]
-    out = out.sort_values(keys + ["negative", "mentions", "aspect"], ascending=[True] * len(keys) + [False, False, True])
-    return out[cols_out].reset_index(drop=True)

@@ -18,8 +18,7 @@ def default_window_days(engine) -> int:
     b = engine.bounds()
     if not b.rows:
         return 7
-    q = engine.sql(f"SELECT quantile_cont(ts // {DAY_S}, 0.01) FROM behavior")[0][0]
-    span = int(b.last_day) - int(q) + 1
+    span = int(b.last_day) - int(b.day_quantile(0.01)) + 1
     return 7 if span >= 14 else max(1, span // 2)
 
 
@@ -44,3 +43,18 @@ def significant_drops(result, *, min_viewers: int = 20, drop: float = 0.2, z: fl
         if rel <= -drop and zz is not None and zz <= -z:
             out.append({**r, "relative_change": rel, "z": zz})
     return sorted(out, key=lambda r: (r["change"], str(r["key"])))
+
+
+def significant_count_drops(result, *, min_last: int = 20, drop: float = 0.2, z: float = 2.0) -> list[dict]:
+    """Rows of a count change-by result (views, buys) that fell by at least `drop` relative and
+    `z` Poisson standard errors, with at least `min_last` in the earlier window."""
+    out = []
+    for r in result.records():
+        v1, v0 = r.get("value") or 0, r.get("previous") or 0
+        if v0 < min_last:
+            continue
+        rel = (v1 - v0) / v0
+        zz = (v1 - v0) / math.sqrt(v1 + v0)
+        if rel <= -drop and zz <= -z:
+            out.append({**r, "relative_change": rel, "z": zz})
+    return sorted(out, key=lambda r: (r["relative_change"], str(r["key"])))

@@ -68,7 +68,25 @@ class LogBounds:
     rows: int
     first_day: int | None
     last_day: int | None
-    days: np.ndarray  # sorted day numbers that hold data
+    days: np.ndarray  # sorted day numbers that hold data (behaviour: ≥ 10% of the median day's events)
+    all_days: np.ndarray | None = None  # every day with at least one event, sorted
+    counts: np.ndarray | None = None  # events on each of all_days
+
+    def day_quantile(self, q: float) -> float:
+        """The q-quantile of the events' day numbers, linear interpolation (as numpy and DuckDB's
+        quantile_cont), computed exactly from the per-day counts — no pass over the events."""
+        if self.all_days is None or not len(self.all_days):
+            return float("nan")
+        cum = np.cumsum(self.counts)
+        h = (int(cum[-1]) - 1) * q
+        lo = int(np.floor(h))
+
+        def nth(k: int) -> int:
+            return int(self.all_days[np.searchsorted(cum, k, side="right")])
+
+        a = nth(lo)
+        b = nth(min(lo + 1, int(cum[-1]) - 1))
+        return a + (h - lo) * (b - a)
 
     def covered(self, start: int, end: int) -> int:
         return int(np.searchsorted(self.days, end, side="right") - np.searchsorted(self.days, start, side="left"))
@@ -121,7 +139,10 @@ class QueryEngine:
 
     @classmethod
     def from_store(cls, store, **kw) -> "QueryEngine":
-        """The store's behaviour parts (listed in its SQLite `behavior_parts`), reviews and catalogue."""
+        """The store's behaviour parts (listed in its SQLite `behavior_parts`), reviews and catalogue.
+        Anything else with behavior_frame/reviews_frame/catalog_frame goes through from_frames."""
+        if not hasattr(store, "_part_files"):
+            return cls.from_frames(store.behavior_frame(), store.reviews_frame(), store.catalog_frame(), **kw)
         files = store._part_files()
         return cls.from_parquet(files, reviews=store.reviews_frame(), catalog=store.catalog_frame(), **kw)
 
@@ -144,13 +165,21 @@ class QueryEngine:
         con = cls._connect(memory_limit, threads, temp_directory)
         if behavior is not None and len(behavior):
             from ..readers import BEHAVIORS
+            from ..types import KnowledgeError
 
+            missing = [c for c in ("user", "item_id", "category_id", "behavior", "ts") if c not in behavior.columns]
+            if missing:
+                raise KnowledgeError(f"behaviour frame is missing columns {missing} (expected user, item_id, category_id, behavior, ts)")
             b = behavior["behavior"]
             if hasattr(b, "cat") and tuple(b.cat.categories) == BEHAVIORS:
                 codes = b.cat.codes.to_numpy().astype(np.int8)
             else:
                 idx = {k: i for i, k in enumerate(BEHAVIORS)}
-                codes = np.array([idx[str(x)] for x in b], dtype=np.int8)
+                raw = b.astype(str).map(idx)
+                if raw.isna().any():
+                    bad = sorted(set(b.astype(str)[raw.isna()]))[:5]
+                    raise KnowledgeError(f"behaviour frame: unknown behaviour values {bad} (expected pv, cart, fav, buy)")
+                codes = raw.to_numpy().astype(np.int8)
             table = pa.table({
                 "user": pa.array(behavior["user"].astype(str).to_numpy(dtype=object), pa.string()),
                 "item_id": pa.array(behavior["item_id"].to_numpy(dtype=np.int64)),
@@ -212,12 +241,17 @@ class QueryEngine:
 
     def _fetch(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
-            return self.con.execute(sql, list(params)).fetchall()
+            return self.con.execute(sql, params if isinstance(params, dict) else list(params)).fetchall()
 
-    def sql(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        """Run raw SQL over the engine's tables (behavior, reviews, review_aspects, catalog via
-        `catalog_names`, user_segment after `ensure_segments`). For benchmarks and diagnostics."""
+    def sql(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
+        """Run raw SQL over the engine's tables (behavior, reviews, review_aspects, user_segment
+        after `ensure_segments`): model features, benchmarks, diagnostics — not metrics."""
         return self._fetch(sql, params)
+
+    def frame_sql(self, sql: str, params: Sequence | dict = ()):
+        """Raw SQL → a DataFrame (model features)."""
+        with self._lock:
+            return self.con.execute(sql, params if isinstance(params, dict) else list(params)).df()
 
     def behavior_frame(self):
         """The behaviour log as a DataFrame in the store's contract (for model features: the
@@ -241,8 +275,13 @@ class QueryEngine:
         """Rows and days of the behaviour log (computed once)."""
         if self._bounds is None:
             rows = self._fetch(f"SELECT count(*), min(ts // {DAY_S}), max(ts // {DAY_S}) FROM behavior")[0]
-            days = np.array([r[0] for r in self._fetch(f"SELECT DISTINCT ts // {DAY_S} AS d FROM behavior ORDER BY d")], dtype=np.int64)
-            self._bounds = LogBounds(int(rows[0]), rows[1], rows[2], days)
+            per_day = self._fetch(f"SELECT ts // {DAY_S} AS d, count(*) FROM behavior GROUP BY d ORDER BY d")
+            # a day "holds data" when it has at least a tenth of the median day's events: a few
+            # stray timestamps do not make a window look complete
+            floor = 0.1 * float(np.median([n for _, n in per_day])) if per_day else 0.0
+            days = np.array([d for d, n in per_day if n >= floor], dtype=np.int64)
+            self._bounds = LogBounds(int(rows[0]), rows[1], rows[2], days, np.array([d for d, _ in per_day], dtype=np.int64),
+                                     np.array([n for _, n in per_day], dtype=np.int64))
         return self._bounds
 
     def review_bounds(self) -> LogBounds:
@@ -259,8 +298,7 @@ class QueryEngine:
         b = self.bounds()
         if not b.rows:
             return 7
-        q = self._fetch(f"SELECT quantile_cont(ts // {DAY_S}, 0.01) FROM behavior")[0][0]
-        span = int(b.last_day) - int(q) + 1
+        span = int(b.last_day) - int(b.day_quantile(0.01)) + 1
         return 7 if span >= 28 else max(1, span // 4)
 
     def ensure_segments(self) -> None:
@@ -440,12 +478,19 @@ class QueryEngine:
         filters = self._resolve_filters(spec)
         span = self.resolve_period(spec.period, source)
         warnings: list[str] = []
+        if span is None and source == "reviews" and spec.period.kind == "all" and spec.op != "change":
+            # reviews with no dates at all: "all" is every review, with no period to name
+            res = self._run_metric(spec, m, Scope(None, None, None, filters), None, None, warnings)
+            return _with_elapsed(res, (time.perf_counter() - t0) * 1000)
         if span is None:
             return QueryResult(spec, m, "", (), warnings=("no data: nothing has been ingested for this metric yet",),
                                extra={"no_data": True})
         start, end = span
         cur = self._resolved(start, end, source)
         prev = self._resolved(start - cur.days, start - 1, source) if spec.op == "change" else None
+        if source == "reviews" and spec.period.kind == "all" and spec.op != "change":
+            res = self._run_metric(spec, m, Scope(None, None, None, filters), cur, None, warnings)  # undated reviews count in "all"
+            return _with_elapsed(res, (time.perf_counter() - t0) * 1000)
         if source == "behavior":
             scope = Scope(start * DAY_S, (end + 1) * DAY_S, (start - cur.days) * DAY_S if prev else None, filters)
         else:
@@ -467,7 +512,7 @@ class QueryEngine:
         groups: dict[tuple, list[int]] = {}
         for i, s in enumerate(specs):
             m = self.layer.metric(s.metric)
-            if m.source == "behavior" and s.op in ("total", "breakdown") and s.metric not in _PAIR_METRICS:
+            if m.source == "behavior" and (s.op in ("total", "breakdown") or (s.op == "change" and not s.by)) and s.metric not in _PAIR_METRICS:
                 groups.setdefault((s.op, s.by, s.filters, s.period), []).append(i)
             else:
                 out[i] = self.run(s)
@@ -492,7 +537,9 @@ class QueryEngine:
             return [self.run(s) for s in specs]
         start, end = span
         cur = self._resolved(start, end, "behavior")
-        scope = Scope(start * DAY_S, (end + 1) * DAY_S, None, filters)
+        change = first.op == "change"
+        prev = self._resolved(start - cur.days, start - 1, "behavior") if change else None
+        scope = Scope(start * DAY_S, (end + 1) * DAY_S, (start - cur.days) * DAY_S if change else None, filters)
         metrics = list(dict.fromkeys(s.metric for s in specs))
         compiled = compile_behavior(metrics[0], first.op, first.by, scope, extra_metrics=tuple(metrics[1:]))
         cols_sql = []
@@ -501,11 +548,38 @@ class QueryEngine:
             num, den = ms.numerator, ms.denominator
             value = f"CAST({num} AS DOUBLE) / NULLIF({den}, 0)" if den else f"coalesce({num}, 0)"
             cols_sql += [f'{value} AS "{mname}:value"', f'coalesce({num}, 0) AS "{mname}:num"', f"{den if den else 'NULL'} AS \"{mname}:den\""]
+            if change:
+                pvalue = f"CAST(prev_{num} AS DOUBLE) / NULLIF(prev_{den}, 0)" if den else f"coalesce(prev_{num}, 0)"
+                cols_sql += [f'{pvalue} AS "{mname}:prev"', f'coalesce(prev_{num}, 0) AS "{mname}:pnum"',
+                             f"{f'coalesce(prev_{den}, 0)' if den else 'NULL'} AS \"{mname}:pden\""]
         sql = f"SELECT key, {', '.join(cols_sql)} FROM ({compiled.sql}) base ORDER BY key"
         raw = self._fetch(sql, compiled.params)
         ms_ms = (time.perf_counter() - t0) * 1000
         out = []
+        width = 6 if change else 3
         for s in specs:
+            if change:
+                j = 1 + width * metrics.index(s.metric)
+                ratio = METRIC_SQL[s.metric].denominator is not None
+                r0 = raw[0] if raw else None
+                if r0 is None:
+                    v, p, num, den, pnum, pden = (None if ratio else 0), (None if ratio else 0), 0, (0 if ratio else None), 0, (0 if ratio else None)
+                else:
+                    v, num, den, p, pnum, pden = r0[j:j + 6]
+                    if ratio:
+                        den, pden = den or 0, pden or 0
+                ch = None if v is None or p is None else v - p
+                pct = None if ch is None or not p else ch / p * 100
+                cols = ("value", "previous", "change", "change_pct", "numerator", "denominator", "prev_numerator", "prev_denominator")
+                rows = [(v, p, ch, pct, num, den, pnum, pden)]
+                warnings: list[str] = []
+                self._window_warnings(s, cur, prev, warnings)
+                if not num and not den and not pnum and not pden:
+                    warnings.append("no data in this scope and period")
+                r = self._assemble(s, self.layer.metric(s.metric), compiled, sql, list(compiled.params), cols, rows, cur, prev, warnings,
+                                   {"batched_with": [x for x in metrics if x != s.metric]})
+                out.append(_with_elapsed(r, ms_ms))
+                continue
             j = 1 + 3 * metrics.index(s.metric)
             ratio = METRIC_SQL[s.metric].denominator is not None
             rows = [(r[0], r[j], r[j + 1], r[j + 2]) for r in raw]
@@ -615,8 +689,8 @@ class QueryEngine:
     def _count_groups(self, compiled: Compiled) -> int:
         return int(self._fetch(f"SELECT count(*) FROM ({compiled.sql}) base", compiled.params)[0][0])
 
-    def _window_warnings(self, spec: QuerySpec, cur: ResolvedPeriod, prev: ResolvedPeriod | None, warnings: list[str]) -> None:
-        if spec.period.kind != "all" and not cur.complete:
+    def _window_warnings(self, spec: QuerySpec, cur: ResolvedPeriod | None, prev: ResolvedPeriod | None, warnings: list[str]) -> None:
+        if cur is not None and spec.period.kind != "all" and not cur.complete:
             warnings.append(f"incomplete window: {cur.label()} has data on {cur.covered_days} of its {cur.days} days")
         if prev is not None and not prev.complete:
             warnings.append(f"incomplete window: the earlier period {prev.label()} has data on only {prev.covered_days} of its "
@@ -634,7 +708,7 @@ class QueryEngine:
             out_cols = ("key", "label", "label_zh", *cols[1:])
             if spec.op in ("top", "bottom"):
                 out_cols = ("rank", *out_cols)
-        plabel, prevlabel = cur.label(), prev.label() if prev else ""
+        plabel, prevlabel = (cur.label() if cur else ""), (prev.label() if prev else "")
         for i, r in enumerate(rows):
             r = tuple(_plain(x) for x in r)
             d = dict(zip(cols, r))
@@ -675,7 +749,9 @@ class QueryEngine:
         support = spec.min_support if spec.min_support is not None else METRIC_SQL[spec.metric].support_default
         support = max(2, support)  # never a recommendation from one person's activity
         anchor = tuple(v for d, vals in scope.filters if d == "item" for v in vals)
-        compiled = compile_pairs(spec.metric, scope, anchor=anchor, min_users=support, limit=spec.limit)
+        # views are dense: pair the 300 items most users viewed (purchases: 5,000), plus the anchor
+        top_items = 300 if spec.metric == "viewed_together" else 5000
+        compiled = compile_pairs(spec.metric, scope, anchor=anchor, min_users=support, limit=spec.limit, top_items=top_items)
         raw = [tuple(_plain(x) for x in r) for r in self._fetch(compiled.sql, compiled.params)]
         self._window_warnings(spec, cur, None, warnings)
         if not raw:
@@ -697,7 +773,7 @@ class QueryEngine:
         cols = ("rank", "item_a", "item_b", "label", "label_zh", "value", "users_a", "users_b", "n_users", "confidence", "lift")
         return QueryResult(spec=spec, metric=m, sql=compiled.sql, params=tuple(compiled.params), columns=cols, rows=tuple(rows),
                            period=cur, facts=tuple(facts), warnings=tuple(warnings),
-                           extra={"min_support": support, "basis": "distinct users", "source": self.source})
+                           extra={"min_support": support, "basis": "distinct users", "source": self.source, "paired_items": top_items})
 
     # ------------------------------------------------------------------ explaining
     def explain(self, result: QueryResult, lang: str = "en") -> str:
