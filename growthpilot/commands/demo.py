@@ -21,7 +21,7 @@ from ..output import emit_json
 DEMO_REQUESTS = (
     ("team", "Which product's conversion dropped in the last 7 days, and why?"),
     ("team", "客户最常抱怨什么？"),
-    ("team", "Which weekday has the most purchases?"),
+    ("team", "What is the repeat-buyer share in the drinkware category?"),
     ("team", "What was our ad spend in October?"),
     ("team", "/report funnel"),
     ("team", "帮我写一条小红书文案，推广智能水杯"),
