@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from knowledge.types import Hit
@@ -59,6 +59,17 @@ def source_numbers(hits: Sequence[Hit], extra_texts: Sequence[str]) -> SourceNum
     texts = [f"{h.title}\n{h.text}" for h in hits]
     values = [list((h.metadata.get("numbers") or {}).values()) if isinstance(h.metadata.get("numbers"), dict) else [] for h in hits]
     return SourceNumbers.build(texts, values, extra_texts)
+
+
+@dataclass
+class Outcome:
+    """What a pipeline (answering, copywriting) gives the router to turn into a Reply."""
+
+    text: str
+    data: dict
+    prompt: list = field(default_factory=list)
+    citations: tuple[Source, ...] = ()
+    model_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The assistant: one `Message` in, one `Reply` out. Knows nothing of Slack or Telegram.
 
-Team messages: slash commands or free text routed by the intent classifier to a grounded
-answer, copywriting, a report, or (for help-centre questions) an answer from the public docs.
-Customer messages go to `SupportResponder`, which is built with the public retriever only.
+A router: customer messages go to support (bot.support); team messages are slash commands, a
+report, copywriting (bot.copywriting.Copywriter) or a question (bot.answering_team.TeamAnswerer:
+a data question becomes a query whose facts code writes). Each pipeline owns its module; this file
+only routes and turns what a pipeline returns into a Reply.
 """
 
 from __future__ import annotations
@@ -15,19 +16,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
-from knowledge.types import Hit
 from llm.types import Generator
 
-from .answering import best_similarity, generate_checked, relevant_hits, to_source
-from .copywriting import finish_variants, parse_brief, within_limit
+from .answering import Outcome
+from .answering_team import TeamAnswerer
+from .copywriting import Copywriter
 from .db import BotDB
 from .errors import BotUserError, render_error
 from .feedback import FeedbackStore
-from .grounding import SourceNumbers, check_draft
 from .intents import IntentClassifier, Request
 from .lang import detect_language, pick
-from .memory import ConversationMemory, Turn
-from .prompts import copy_messages, answer_messages
+from .memory import ConversationMemory
 from .protocols import HandoverNotifier, OnPartial, Retriever
 from .reports import REPORT_KINDS, ReportEngine, parse_report_request
 from .settings import AssistantSettings
@@ -36,7 +35,7 @@ from .types import Action, Attachment, Message, Reply, Source
 
 logger = logging.getLogger("growthpilot.bot")
 
-_FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|also|same for|then|那|那么|还有|以及|和|再|换成|如果是)\b|^\s*(那|还有|和)", re.I)
+_EXAMPLES = {"question": "which product converts best?", "copy": "a launch tweet for the smart watch", "support": "how do returns work?"}
 
 
 class Assistant:
@@ -59,21 +58,25 @@ class Assistant:
         k: int = 5,
         product_names: Callable[[], Sequence[str]] | None = None,
         audit: Callable[[Message, Reply], None] | None = None,
+        catalog: Callable[[], Sequence[dict]] | None = None,
+        question_parser=None,
+        query_engine=None,
     ):
         self.settings = settings
         self.generator = generator
         self._team = team_retriever
-        self._public_for_team = public_retriever
         self.reports = reports
         self.db = BotDB(store_path)
         self.memory = ConversationMemory(self.db, settings.memory_turns)
         self.feedback = FeedbackStore(self.db)
         self.intents = intents or IntentClassifier()
-        self.min_similarity = min_similarity
-        self.k = k
-        self._product_names = product_names
         self._redact = redact or _default_redactor()  # one redactor for every audience's intake
         self._audit = audit or (lambda message, reply: None)  # bot/audit.py: one redacted line per reply
+        self.answers = TeamAnswerer(generator=generator, memory=self.memory, retriever=team_retriever, public_retriever=public_retriever,
+                                    parser=question_parser, engine=query_engine, brand=settings.brand_name,
+                                    min_similarity=min_similarity, k=k, reports=reports)
+        self.copywriter = Copywriter(settings, generator=generator, retriever=team_retriever, catalog=catalog,
+                                     product_names=product_names, min_similarity=min_similarity)
         # The customer path gets the public retriever and nothing else of the team's.
         self._support = SupportResponder(
             settings,
@@ -134,177 +137,20 @@ class Assistant:
         req = self.intents.parse(message.text)
         if req.kind in ("help", "reset", "feedback", "unknown_command"):
             return self._command(message, req, lang)
-        if req.explicit and not req.text and req.kind in ("question", "copy", "support"):
-            raise BotUserError(
-                f"/{req.command} needs some text after it",
-                fix=f"e.g. /{req.command} " + {"question": "which product converts best?", "copy": "a launch tweet for the smart watch", "support": "how do returns work?"}[req.kind],
-                message_zh=f"/{req.command} 后面需要写上内容",
-            )
+        if req.explicit and not req.text and req.kind in _EXAMPLES:
+            raise BotUserError(f"/{req.command} needs some text after it", fix=f"e.g. /{req.command} {_EXAMPLES[req.kind]}",
+                               message_zh=f"/{req.command} 后面需要写上内容")
         if req.text:
             lang = detect_language(req.text, self.settings.default_locale, message.locale)
         if req.kind == "report":
             return await self._report(message, req, lang)
         if req.kind == "copy":
-            return await self._copy(message, req, lang)
-        if req.kind == "support":
-            return await self._answer(message, req, lang, on_partial, retriever=self._public_for_team, collection="public")
-        return await self._answer(message, req, lang, on_partial, retriever=self._team, collection="internal")
-
-    # -- grounded answers ---------------------------------------------------------------------------
-    async def _answer(self, message: Message, req: Request, lang: str, on_partial: OnPartial | None, *, retriever: Retriever | None, collection: str) -> Reply:
-        key = message.conversation_key
-        history = self.memory.recent(key, 3)
-        query = self._retrieval_query(req.text, history)
-        data = {"intent": req.kind, "lang": lang, "query": query, "collection": collection, "confidence": round(req.confidence, 3)}
-        if retriever is None:
-            raise BotUserError(
-                "no knowledge base is configured for this conversation",
-                fix="run `growthpilot demo` or `growthpilot ingest ...`, then ask again",
-                message_zh="这个对话没有可用的知识库",
-                fix_zh="先运行 `growthpilot demo` 或 `growthpilot ingest ...`，再提问",
-            )
-        hits = await asyncio.to_thread(retriever.search, query, self.k)
-        data["similarity"] = round(best_similarity(hits), 4)
-        hits = relevant_hits(hits, self.min_similarity)
-        if collection == "internal":
-            computed = await self._report_source(req.text, lang)
-            if computed is not None:
-                hits = [computed] + hits[: max(1, self.k - 1)]
-                data["report_source"] = computed.id
-        self.memory.add(key, "user", req.text, intent=req.kind, query=query)
-        if not hits:
-            text = self._nothing_relevant(req.text, lang)
-            data["grounded"] = False
-            return self._finish(message, req.kind, text, data, prompt=[], citations=(), model_id="")
-        messages = answer_messages(req.text, hits, history, lang=lang, brand=self.settings.brand_name)
-        answer = await generate_checked(
-            self.generator, messages, hits, extra_texts=[req.text] + [t.text for t in history if t.role == "user"], lang=lang, on_partial=on_partial
-        )
-        data.update(
-            grounded=True,
-            removed_sentences=list(answer.checked.removed),
-            unsupported_numbers=list(answer.checked.unsupported),
-            numbers_total=answer.checked.numbers_total,
-            numbers_backed=answer.checked.numbers_backed,
-            first_token_s=answer.first_token_s,
-            generate_s=answer.seconds,
-        )
-        text = answer.text
-        citations = answer.citations
-        data["draft"] = answer.draft
-        if not text.strip() and "report_source" in data:
-            # the model gave nothing usable, but a report computed by code answers the question
-            text = hits[0].text
-            citations = (to_source(hits[0]),)
-            data["fallback"] = "report"
-        elif not text.strip():
-            if answer.checked.removed:
-                text = pick(lang, "I couldn't write an answer whose numbers the sources back. The most relevant sources are listed below.", "我没能写出数字都有出处的回答。下面列出了最相关的资料。")
-            else:
-                text = pick(lang, "The model gave no usable answer. The most relevant sources are listed below.", "模型没有给出可用的回答。下面列出了最相关的资料。")
-            citations = tuple(to_source(h) for h in hits[:3])
-        return self._finish(message, req.kind, text, data, prompt=messages, citations=citations, model_id=answer.model_id)
-
-    async def _report_source(self, question: str, lang: str) -> Hit | None:
-        """A question a report answers (rankings, trends, segments, the funnel, review sentiment,
-        items bought together, campaign targets) also gets that report — numbers computed by
-        code — as a source, e.g. "which product converts best?" → report:top by conversion."""
-        if self.reports is None:
-            return None
-        rr = parse_report_request(question)
-        if rr is None:
-            return None
-        if rr.kind == "top" and rr.by == "buys" and re.search(r"conver|转化", question, re.I):
-            rr = replace(rr, by="conversion")
-        try:
-            result = await asyncio.to_thread(self.reports.run, rr, lang)
-        except BotUserError:
-            return None  # no behaviour data, or nothing in that scope: the index may still answer
-        rows = result.table_text.splitlines()[:8]  # header, rule and the first rows
-        text = result.narrative + "\n" + "\n".join(rows)
-        return Hit(
-            id=f"report:{rr.kind}",
-            kind="insight",
-            text=text,
-            score=1.0,
-            title=result.title,
-            metadata={"similarity": 1.0, "best_similarity": 1.0, "preformatted": True, "topic": "report"},
-        )
-
-    def _retrieval_query(self, text: str, history: Sequence[Turn]) -> str:
-        """A follow-up ("and last week?", "那上周呢？") borrows the previous question's query."""
-        previous = next((t for t in reversed(history) if t.role == "user" and t.intent in ("question", "support")), None)
-        if previous is None:
-            return text
-        short = len(text.split()) <= 5 if re.search(r"[A-Za-z]", text) and not re.search(r"[\u4e00-\u9fff]", text) else len(text) <= 8
-        if _FOLLOW_UP.search(text) or short:
-            return f"{previous.query or previous.text} {text}"
-        return text
-
-    def _nothing_relevant(self, question: str, lang: str) -> str:
-        """Say so, and point at the data or command that would answer it."""
-        low = question.lower()
-        hints: list[str] = []
-        if re.search(r"review|complain|praise|sentiment|评价|评论|差评|好评|口碑", low):
-            hints.append(pick(lang, "ingest reviews: `growthpilot ingest reviews FILE`, or run `/report sentiment`", "导入评论：`growthpilot ingest reviews 文件`，或运行 `/report sentiment`"))
-        if re.search(r"funnel|conversion|convert|cart|buy|purchase|view|漏斗|转化|加购|购买|浏览|销量", low):
-            hints.append(pick(lang, "see `/report funnel` or `/report top` (computed from the behaviour log)", "查看 `/report funnel` 或 `/report top`（由行为日志计算）"))
-        if re.search(r"trend|week|month|growth|趋势|上周|本周|环比|增长", low):
-            hints.append(pick(lang, "see `/report trends`", "查看 `/report trends`"))
-        if re.search(r"segment|user group|cohort|分群|人群|用户群", low):
-            hints.append(pick(lang, "see `/report segments`", "查看 `/report segments`"))
-        if not hints:
-            hints.append(pick(lang, "add the data that covers it with `growthpilot ingest behavior|reviews|catalog|docs PATH`, or try `/report` for computed figures", "用 `growthpilot ingest behavior|reviews|catalog|docs 路径` 导入相关数据，或用 `/report` 查看计算出的指标"))
-        head = pick(lang, "I found nothing relevant enough in the knowledge base to answer that, so I won't guess.", "知识库里没有足够相关的内容来回答这个问题，我不做猜测。")
-        return head + "\n" + pick(lang, "Try: ", "可以试试：") + pick(lang, "; ", "；").join(hints)
-
-    # -- copywriting ---------------------------------------------------------------------------------
-    async def _copy(self, message: Message, req: Request, lang: str) -> Reply:
-        names = list(self._product_names()) if self._product_names else []
-        brief = parse_brief(req.text, lang=lang, n=self.settings.copy_variants, product_names=names)
-        lang = brief.language
-        subject = brief.product or self.settings.brand_name
-        praise: list[Hit] = []
-        segment: list[Hit] = []
-        if self._team is not None:
-            praise_q = f"{subject} 顾客好评 优点" if brief.language == "zh" else f"what customers praise about {subject}"
-            praise = relevant_hits(await asyncio.to_thread(self._team.search, praise_q, 4), self.min_similarity)
-            if brief.audience:
-                segment = relevant_hits(await asyncio.to_thread(self._team.search, f"segment {brief.audience} behaviour", 2, kinds=["insight"]), self.min_similarity)
-        messages = copy_messages(brief, praise, segment, brand=self.settings.brand_name)
-        max_tokens = max(48, min(512, int(brief.max_chars * (1.2 if brief.language == "zh" else 0.45)) + 16))
-        result = await self.generator.generate(messages, n=brief.n, max_new_tokens=max_tokens, temperature=0.9)
-        facts = praise + [h for h in segment if h.id not in {p.id for p in praise}]
-        numbers = SourceNumbers.build([f"{h.title}\n{h.text}" for h in facts], extra_texts=[req.text])
-        variants: list[str] = []
-        removed: list[str] = []
-        for v in finish_variants(result.texts, brief):
-            checked = check_draft(v, numbers, n_sources=len(facts))
-            removed += checked.removed
-            # copy carries no citation markers: they belong in the notes below, not in the ad
-            body = re.sub(r"\[\d+\]", "", checked.text).strip()
-            if body and within_limit(body, brief) and body not in variants:
-                variants.append(body)
-        key = message.conversation_key
-        self.memory.add(key, "user", req.text, intent="copy")
-        if not variants:
-            text = pick(lang, "The model gave no usable variant (empty, or every sentence had an invented number). Try again or rephrase the brief.", "模型没有给出可用的文案（为空，或每句都含有编造的数字）。请重试或换个说法。")
-        else:
-            limit = f"{brief.max_words} words" if brief.max_words else pick(lang, f"{brief.max_chars} characters", f"{brief.max_chars} 字")
-            head = pick(lang, f"{len(variants)} variant(s) · {brief.channel} · ≤ {limit}", f"{len(variants)} 条文案 · {brief.channel} · 不超过 {limit}")
-            text = head + "\n\n" + "\n\n".join(f"{i}. {v}" for i, v in enumerate(variants, 1))
-            if facts:
-                titles = list(dict.fromkeys((h.title or h.id) for h in facts))[:3]
-                text += "\n\n" + pick(lang, "Grounded in: ", "依据：") + pick(lang, "; ", "；").join(titles)
-        data = {
-            "intent": "copy",
-            "lang": lang,
-            "brief": {k: getattr(brief, k) for k in ("product", "audience", "channel", "language", "tone", "max_chars", "max_words", "n")},
-            "variants": variants,
-            "removed_sentences": removed,
-            "model_id": result.model_id,
-        }
-        return self._finish(message, "copy", text, data, prompt=messages, citations=tuple(to_source(h) for h in facts), model_id=result.model_id)
+            self.memory.add(message.conversation_key, "user", req.text, intent="copy")
+            return self._outcome(message, "copy", await self.copywriter.write(req.text, lang))
+        collection = "public" if req.kind == "support" else "internal"
+        out = await self.answers.answer(message.conversation_key, req.text, lang, on_partial=on_partial, collection=collection, intent=req.kind)
+        out.data.setdefault("confidence", round(req.confidence, 3))
+        return self._outcome(message, req.kind, out)
 
     # -- reports -------------------------------------------------------------------------------------
     async def _report(self, message: Message, req: Request, lang: str) -> Reply:
@@ -374,9 +220,12 @@ class Assistant:
         key = message.conversation_key
         self.memory.add(key, "assistant", text, intent=intent)
         self.feedback.record_reply(reply_id, conversation=key, user=message.user, intent=intent, prompt=prompt, reply=text, sources=citations, model_id=model_id, audience=message.audience)
-        data = {**data, "model_id": model_id}
+        data = {**data, "model_id": model_id or data.get("model_id", "")}
         actions = (Action("feedback_up", "👍", reply_id), Action("feedback_down", "👎", reply_id))
         return Reply(text=text, citations=citations, attachments=attachments, actions=actions, reply_id=reply_id, data=data)
+
+    def _outcome(self, message: Message, intent: str, out: Outcome) -> Reply:
+        return self._finish(message, intent, out.text, out.data, prompt=out.prompt, citations=out.citations, model_id=out.model_id)
 
     def _intake(self, message: Message) -> Message:
         """The message with PII redacted: what memory, prompts, feedback and logs get from here on."""

@@ -136,16 +136,48 @@ class IntentClassifier:
 
     # -- training / prediction ----------------------------------------------------
     def fit(self, examples: Mapping[str, Sequence[str]] | None = None) -> "IntentClassifier":
+        """Fit on the seed examples — or load the fit a previous process saved for the same
+        (encoder, examples, C): start-up does not refit in every process."""
         from sklearn.linear_model import LogisticRegression
 
         examples = examples or self.examples
         texts = [t for label in examples for t in examples[label]]
         y = [label for label in examples for _ in examples[label]]
+        saved = self._model_path(texts, y)
+        if saved is not None and saved.exists():
+            try:
+                with np.load(saved, allow_pickle=False) as z:
+                    model = LogisticRegression(C=10.0, max_iter=2000)
+                    model.coef_, model.intercept_ = z["coef"], z["intercept"]
+                    model.classes_ = np.array([str(c) for c in z["classes"]], dtype=object)
+                    model.n_features_in_ = int(z["coef"].shape[1])
+                self._model = model
+                self.labels = tuple(str(c) for c in model.classes_)
+                self.loaded_from_cache = True
+                return self
+            except (OSError, ValueError, KeyError):
+                logger.warning("ignoring unreadable intent model %s", saved)
         X = self._train_features(texts)
         self._model = LogisticRegression(C=10.0, max_iter=2000)
         self._model.fit(X, y)
         self.labels = tuple(str(c) for c in self._model.classes_)
+        self.loaded_from_cache = False
+        if saved is not None:
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            tmp = saved.with_suffix(".tmp.npz")
+            np.savez(tmp, coef=self._model.coef_, intercept=self._model.intercept_, classes=np.array(self.labels, dtype=str))
+            tmp.replace(saved)
         return self
+
+    def _model_path(self, texts: Sequence[str], y: Sequence[str]) -> Path | None:
+        """Where the fitted model of these examples is saved (encoder features only: the TF-IDF
+        fallback keeps its vocabulary in memory and refits)."""
+        if self.encoder is None or self.cache_dir is None:
+            return None
+        import sklearn
+
+        key = json.dumps([self.encoder_name, list(texts), list(y), 10.0, sklearn.__version__], ensure_ascii=False)
+        return self.cache_dir / f"intent-model-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
 
     def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
         if self._model is None:

@@ -1,6 +1,7 @@
 """The `growthpilot` command: one sub-command per module in growthpilot/commands/.
 
-Every sub-command takes --config PATH and --json. Exit codes: 0 success,
+Every sub-command takes --config PATH and --json, before or after the command's name
+(`growthpilot --config PATH ask …` and `growthpilot ask … --config PATH` are the same). Exit codes: 0 success,
 1 internal error (logged with an id), 2 user error (bad input, config, missing
 data or model: the message says how to fix it), 130 interrupted.
 """
@@ -55,12 +56,25 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run `growthpilot COMMAND --help` for the options of a command.",
     )
     parser.add_argument("--version", action="version", version=f"growthpilot {__version__}")
+    # the common options may come before the command too: `growthpilot --config PATH ask …`
+    parser.add_argument("--config", metavar="PATH", dest="global_config", default=None, help="config file (default: ./config.toml)")
+    parser.add_argument("--json", action="store_true", dest="global_json", help="machine-readable JSON on stdout")
+    parser.add_argument("-v", "--verbose", action="count", dest="global_verbose", default=0, help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parent = common_options()
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"growthpilot.commands.{name}")
         module.register(sub, parent)
     return parser
+
+
+def merge_global_options(args: argparse.Namespace) -> argparse.Namespace:
+    """Options given before the command count as if given after it (after wins for --config)."""
+    if getattr(args, "config", None) is None:
+        args.config = getattr(args, "global_config", None)
+    args.json = bool(getattr(args, "json", False) or getattr(args, "global_json", False))
+    args.verbose = int(getattr(args, "verbose", 0) or 0) + int(getattr(args, "global_verbose", 0) or 0)
+    return args
 
 
 def user_error_exit_code(exc: BaseException) -> int | None:
@@ -76,6 +90,7 @@ def user_error_exit_code(exc: BaseException) -> int | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    merge_global_options(args)
     from .config import load_config
     from knowledge import atrest
     from knowledge.privacy import LEGACY_KEY

@@ -102,22 +102,30 @@ def build_assistant(
         team_retriever = None
         public_retriever = open_public_retriever(data_dir, embedder, cfg.index, cfg.search)
         reports = None
-        product_names = None
+        product_names = catalog = None
+        query = None
     else:
         kb = KnowledgeBase.open(data_dir, embedder, cfg.index, cfg.search)
         team_retriever = kb.retriever("internal")
         public_retriever = kb.retriever("public")
         store = open_store(cfg)
         reports = build_report_engine(cfg, store)
+        query = LazyQuery(reports.query_engine)  # one DuckDB engine for reports and answers
 
         def product_names() -> list[str]:
             cat = reports.frame("catalog")
             return [str(n) for n in cat["name"]] if len(cat) and "name" in cat.columns else []
 
+        def catalog() -> list[dict]:
+            cat = reports.frame("catalog")
+            return cat.to_dict("records") if len(cat) else []
+
     if not public_retriever.available and (team_retriever is None or not team_retriever.available):
         raise UserFacingError("no data yet: the knowledge base has no index", fix="run `growthpilot demo` or `growthpilot ingest behavior|reviews|catalog|docs PATH`")
     if generator is None:
         generator = build_generator(cfg, progress=progress)
+    if query is not None:
+        query.parser_model = generator  # writes a spec (grammar-constrained) where the rules are unsure
     intents = IntentClassifier(getattr(embedder, "uncached", embedder), cache_dir=data_dir / "cache" / "intents")
     return Assistant(
         cfg.assistant,
@@ -132,4 +140,45 @@ def build_assistant(
         k=min(cfg.search.k, 5),
         product_names=product_names,
         audit=build_audit_log(cfg),
+        catalog=catalog,
+        question_parser=query,
+        query_engine=query,
     )
+
+
+class LazyQuery:
+    """The query engine (DuckDB over the store) and the question parser, opened on the first data
+    question, not at start-up (a /copy or a help request never pays for them). Acts as both:
+    `.parse(text, lang=, previous=)` and `.run(spec)` / `.entities()` / `.explain(result, lang)`."""
+
+    def __init__(self, engine_factory, parser_model=None):
+        self.engine_factory = engine_factory
+        self.parser_model = parser_model
+        self._engine = None
+        self._parser = None
+
+    def _open(self):
+        if self._engine is None:
+            from bot.questions import QuestionParser
+            from knowledge.query import SemanticLayer
+
+            self._engine = self.engine_factory()
+            self._parser = QuestionParser(SemanticLayer(), self._engine.entities(), model=self.parser_model)
+        return self._engine, self._parser
+
+    def parse(self, text: str, *, lang: str, previous=None):
+        return self._open()[1].parse(text, lang=lang, previous=previous)
+
+    def parse_rules_only(self, text: str, *, lang: str, previous=None):
+        return self._open()[1].parse_rules_only(text, lang=lang, previous=previous)
+
+    def run(self, spec):
+        return self._open()[0].run(spec)
+
+    def entities(self):
+        return self._open()[0].entities()
+
+    def explain(self, result, lang: str = "en") -> str:
+        return self._open()[0].explain(result, lang)
+
+

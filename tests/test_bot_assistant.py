@@ -119,7 +119,8 @@ def test_answer_cites_sources_and_drops_invented_number(make):
     assert {c.id for c in r.citations} >= {"insight:funnel:item:101"}
     assert r.data["unsupported_numbers"] == ["58,000"]
     prompt = gen.last_prompt_text
-    assert "[1] (" in prompt and "(insight · Funnel: Lumi Watch) Lumi Watch (item 101)" in prompt
+    # numbered, without a "(insight · title)" label the small model copied into answers
+    assert "] Funnel: Lumi Watch — Lumi Watch (item 101)" in prompt and "(insight ·" not in prompt
     assert prompt.endswith("Question: How is the Lumi Watch converting?")
     assert r.reply_id and [x.id for x in r.actions] == ["feedback_up", "feedback_down"]
 
@@ -403,7 +404,7 @@ def test_ranking_question_gets_the_computed_report_as_a_source(kb, intents, tmp_
     gen.queue(f"Item {top['item_id']} converts best, at {rate} [1]. It also won an award in 1999.")
     r = run(a.handle(team("Which products convert best?")))
     assert r.data["intent"] == "question", r.data
-    assert "(insight · Top 10 items by conversion" in gen.last_prompt_text
+    assert "[1]\n" in gen.last_prompt_text and "(insight ·" not in gen.last_prompt_text
     assert r.citations[0].id == "report:top"
     assert rate in r.text and "1999" not in r.text
 

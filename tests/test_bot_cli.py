@@ -54,15 +54,36 @@ def fake_model(monkeypatch):
 
 
 def test_ask_json_has_text_citations_and_checked_numbers(workspace, fake_model, capsys):
+    # not a data question the parser turns into a query: answered from the index, numbers checked
     cfg, _ = workspace
     fake_model.queue("Item 1000 had 12 buyers [1]. It earned 777 dollars [1].")
-    assert main(["ask", "--config", str(cfg), "--json", "--thread", "t-json", "How many buyers did item 1000 have?"]) == 0
+    assert main(["ask", "--config", str(cfg), "--json", "--thread", "t-json", "/ask Summarise what the insights say about item 1000"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["ok"] and out["intent"] == "question" and out["lang"] == "en"
     assert out["text"].startswith("Item 1000 had 12 buyers[1].") and "777" not in out["text"]
     assert out["citations"][0]["id"] == "insight:funnel:item:1000" and out["citations"][0]["n"] == 1
     assert out["numbers"]["unsupported_numbers"] == ["777"]
     assert out["reply_id"].startswith("r")
+
+
+def test_data_question_is_answered_by_a_query_with_the_pandas_number(workspace, fake_model, capsys):
+    cfg, log = workspace
+    assert main(["--config", str(cfg), "ask", "--json", "--thread", "t-q", "How many buyers did item 1000 have?"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    buyers = log[(log["behavior"] == "buy") & (log["item_id"] == 1000)]["user_id"].nunique()
+    assert out["data"]["kind"] == "query" and out["data"]["spec"]["metric"] == "buyers", out["data"]
+    assert (f": {buyers}." in out["text"] or f"1000 — {buyers}\n" in out["text"]) and "How this was computed" in out["text"]
+    assert out["data"]["sql"].strip().upper().startswith(("SELECT", "WITH"))
+    assert fake_model.prompts == []  # the number needs no model
+
+
+def test_config_before_or_after_the_command(workspace, fake_model, capsys):
+    cfg, _ = workspace
+    assert main(["--config", str(cfg), "--json", "ask", "/help"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert main(["ask", "/help", "--config", str(cfg), "--json"]) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert before["text"] == after["text"] and "/report" in before["text"]
 
 
 def test_ask_report_json_carries_numbers_and_chart(workspace, fake_model, capsys):
@@ -96,7 +117,7 @@ def test_report_scope_error_is_user_facing(workspace, capsys):
 def test_feedback_up_list_and_export(workspace, fake_model, capsys, tmp_path):
     cfg, _ = workspace
     fake_model.queue("Item 1000 had 12 buyers [1].")
-    main(["ask", "--config", str(cfg), "--json", "--thread", "t-fb", "How many buyers did item 1000 have?"])
+    main(["ask", "--config", str(cfg), "--json", "--thread", "t-fb", "/ask Summarise what the insights say about item 1000"])
     reply_id = json.loads(capsys.readouterr().out)["reply_id"]
     assert main(["feedback", "correct", reply_id, "Item 1000 had 12 buyers out of 80 viewers [1].", "--config", str(cfg)]) == 0
     assert main(["feedback", "list", "--config", str(cfg), "--json"]) == 0
@@ -118,7 +139,7 @@ def test_chat_repl_streams_and_handles_commands(workspace, fake_model):
     cfg_path, _ = workspace
     assistant = build_assistant(load_config(cfg_path), "team")
     fake_model.queue("Item 1000 had 12 buyers [1]. Great.")
-    lines = iter(["How many buyers did item 1000 have?", "/feedback up", "/reset", "/quit"])
+    lines = iter(["/ask Summarise what the insights say about item 1000", "/feedback up", "/reset", "/quit"])
     out = io.StringIO()
     import asyncio
 

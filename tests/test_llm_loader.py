@@ -203,8 +203,9 @@ def test_gguf_file_path_resolves_with_the_file_hash(tmp_path):
 def test_cpu_threads_setting_is_applied(tmp_path, tiny_dir, monkeypatch):
     calls: list[int] = []
     monkeypatch.setattr(torch, "set_num_threads", calls.append)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
     load_model(settings(tmp_path, name=str(tiny_dir), threads=3))
-    load_model(settings(tmp_path, name=str(tiny_dir)))  # auto: one core left free
+    load_model(settings(tmp_path, name=str(tiny_dir)))  # auto: the cores a load of 1.0 leaves free
     load_model(settings(tmp_path, name=str(tiny_dir)), for_training=True)  # training: torch's default
     assert calls == [3, max(1, (os.cpu_count() or 1) - 1)]
 

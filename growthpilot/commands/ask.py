@@ -23,17 +23,28 @@ def register(sub, parent) -> None:
     p.add_argument("--audience", choices=["team", "customer"], default="team", help="team (internal data) or customer (public docs only); default team")
     p.add_argument("--thread", default="ask", help="conversation to continue (default: ask)")
     p.add_argument("--user", default="cli-user", help="who is asking (recorded with feedback)")
+    p.add_argument("--timing", action="store_true",
+                   help="print start-up, time to first text and total seconds to stderr (for bench/eval_answers.py --ask-process)")
     p.set_defaults(handler=run)
 
 
 def run(args, cfg) -> int:
+    import time
+
     from ..wiring import build_assistant
 
+    t0 = time.perf_counter()
     assistant = build_assistant(cfg, args.audience, progress=not args.json)
+    args._timing = {"t0": t0, "built": time.perf_counter()}
     try:
         reply = asyncio.run(_ask(assistant, args))
     finally:
         _close(assistant)
+    if getattr(args, "timing", False):
+        t = args._timing
+        end = time.perf_counter()
+        print(f"timing: build {t['built'] - t0:.3f} s, first text {t.get('first', end) - t0:.3f} s, answer {end - t0:.3f} s "
+              f"(from the command's start, after imports)", file=sys.stderr)
     if args.json:
         emit_json(reply_json(reply))
     return 2 if reply.data.get("error") == "user" else 1 if reply.data.get("error") == "internal" else 0
@@ -43,11 +54,22 @@ async def _ask(assistant, args):
     from adapters.cli import StreamPrinter
     from bot.types import Message
 
+    import time
+
     message = Message("cli", "ask", args.user, args.text, thread=args.thread, is_direct=True, audience=args.audience)
+    timing = getattr(args, "_timing", {})
     if args.json:
-        return await assistant.handle(message)
+        reply = await assistant.handle(message)
+        timing.setdefault("first", time.perf_counter())
+        return reply
     printer = StreamPrinter(sys.stdout)
-    reply = await assistant.handle(message, on_partial=printer)
+
+    async def on_partial(text: str) -> None:
+        timing.setdefault("first", time.perf_counter())
+        await printer(text)
+
+    reply = await assistant.handle(message, on_partial=on_partial)
+    timing.setdefault("first", time.perf_counter())
     printer.finish(reply)
     return reply
 

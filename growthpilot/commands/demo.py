@@ -3,7 +3,8 @@
 Ingests the bundled demo data of "Lumi" (a fictional D2C gadget shop: behaviour log,
 Chinese and English reviews, catalogue, FAQ/policy docs), computes insights, builds the
 search indexes, then puts a few typical requests to the assistant with the offline
-model: a grounded question, a report, a copy request and a customer-support message.
+model: data questions (numbers written by code from a query, each with how it was computed), one
+that is not in the data, a report, a copy request and a customer-support message.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import time
 from ..demo import DATA_DIR, DEMO_FILES
 from ..output import emit_json
 
-# (audience, text): what a team member and a customer typically ask.
+# (audience, text): what a team member and a customer typically ask. The first four are data
+# questions: a change with its evidence, complaints counted from reviews, an ad-hoc question no
+# fixed report answers, and one the data cannot answer (it says so, and what it does hold).
 DEMO_REQUESTS = (
-    ("team", "Which product's conversion dropped last week, and why?"),
+    ("team", "Which product's conversion dropped in the last 7 days, and why?"),
     ("team", "客户最常抱怨什么？"),
+    ("team", "What is the repeat-buyer share in the drinkware category?"),
+    ("team", "What was our ad spend in October?"),
     ("team", "/report funnel"),
     ("team", "帮我写一条小红书文案，推广智能水杯"),
     ("customer", "How long does shipping take, and can I return my earbuds?"),

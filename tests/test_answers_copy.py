@@ -1,0 +1,82 @@
+"""Copy without invented facts: variants may only state what the catalogue, docs or reviews say;
+invented specs, prices, promises and brands are removed or the variant regenerated; each variant
+lists what it drew on; zh partial product names find the catalogue row."""
+
+import asyncio
+
+from bot.assistant import Assistant
+from bot.copywriting import check_copy, match_product
+from bot.settings import AssistantSettings
+from bot.types import Message
+from knowledge.types import Hit
+from llm.fake import FakeGenerator
+
+CATALOG = [
+    {"item_id": "1001", "name": "Lumi AquaSmart Bottle", "name_zh": "Lumi 智能保温水杯", "price": 199,
+     "description": "Insulated smart bottle that keeps drinks hot for 12 hours, glows to remind you to drink. 500 ml, USB-C charging.",
+     "description_zh": "智能保温水杯，12小时保温，到点发光提醒喝水，饮水量同步到 Lumi App。500毫升，USB-C 充电。"},
+    {"item_id": "1002", "name": "Lumi AquaSmart Bottle Mini", "name_zh": "Lumi 智能水杯 mini", "price": 159,
+     "description": "The 350 ml AquaSmart.", "description_zh": "350毫升小容量版。"},
+    {"item_id": "1003", "name": "Lumi Buds Pro", "name_zh": "Lumi 降噪蓝牙耳机 Pro", "price": 459,
+     "description": "True wireless earbuds with adaptive noise cancelling, 8 h playback.", "description_zh": "真无线降噪耳机，单次续航8小时。"},
+    {"item_id": "1005", "name": "Lumi Halo Desk Lamp", "name_zh": "Lumi 光环护眼台灯", "price": 299, "description": "Flicker-free desk lamp.",
+     "description_zh": "无频闪护眼台灯。"},
+]
+FACTS = [("商品目录：Lumi 智能保温水杯", CATALOG[0]["description_zh"]), ("Review", "保温效果很好，提醒喝水很贴心。")]
+
+
+def test_zh_partial_name_finds_the_catalogue_row():
+    assert match_product("帮我写一条小红书文案，推广智能水杯", CATALOG, "智能水杯")["item_id"] == "1001"  # not the mini
+    assert match_product("推广智能水杯 mini，面向年轻女生", CATALOG, "智能水杯 mini")["item_id"] == "1002"
+    assert match_product("写一条朋友圈推广降噪耳机", CATALOG, "降噪耳机")["item_id"] == "1003"
+    assert match_product("a launch tweet for the Buds Pro", CATALOG, "Buds Pro")["item_id"] == "1003"
+    assert match_product("a tweet about our brand", CATALOG, "") is None
+
+
+def test_invented_promises_specs_and_brands_are_removed():
+    v = "12小时保温，喝水有提醒。现在下单免费赠送杯套！通过双层认证，品质有保障。比小米更好用。仅需 99 元。"
+    checked = check_copy(v, FACTS, allowed_names=["Lumi"], request="推广智能水杯")
+    assert checked.text == "12小时保温，喝水有提醒。"
+    whys = " ".join(w for _, w in checked.removed)
+    assert "free/gift" in whys and "certification" in whys and "99" in whys
+    assert "比小米更好用" not in checked.text
+    assert checked.drew_on  # it lists the catalogue row it drew on
+
+
+def test_english_invented_brand_discount_and_spec():
+    facts = [("catalogue: Lumi AquaSmart Bottle", CATALOG[0]["description"])]
+    checked = check_copy("Hot for 12 hours. Better than Hydro Flask. 20% off today. Holds 750 ml.", facts, allowed_names=["Lumi"])
+    assert checked.text == "Hot for 12 hours."
+    assert len(checked.removed) == 3
+
+
+def test_headline_capitals_are_not_brands():
+    facts = [("catalogue: Lumi AquaSmart Bottle", CATALOG[0]["description"])]
+    assert check_copy("Stay Hot, Stay Lumi.", facts, allowed_names=["Lumi"]).text == "Stay Hot, Stay Lumi."
+
+
+class _Retriever:
+    def search(self, query, k=8, *, kinds=None, filters=None):
+        return [Hit("review:9", "review", "保温效果很好，提醒喝水很贴心。", 0.9, title="Review", metadata={"similarity": 0.9, "sentiment": "pos"})]
+
+
+class _Intents:
+    def parse(self, text):
+        from bot.intents import Request
+
+        return Request("copy", text, False, 1.0)
+
+
+def test_copy_request_regenerates_invented_variants_and_lists_its_sources(tmp_path):
+    bad = "买就免费赠送杯套，双层认证！"
+    gen = FakeGenerator([bad, bad, "12小时保温，到点发光提醒喝水。", "保温效果很好，提醒喝水很贴心。", "喝水有提醒，温度刚刚好。"])
+    a = Assistant(AssistantSettings(), generator=gen, team_retriever=_Retriever(), public_retriever=None, store_path=tmp_path / "b.sqlite",
+                  reports=None, intents=_Intents(), catalog=lambda: CATALOG)
+    r = asyncio.run(a.handle(Message("cli", "c", "u", "帮我写一条小红书文案，推广智能水杯")))
+    assert r.data["product_id"] == "1001" and r.data["brief"]["product"] == "Lumi 智能保温水杯"
+    assert len(gen.calls) == 2 and gen.calls[1]["n"] == 2  # two thrown away → two regenerated
+    assert all("免费" not in v and "认证" not in v for v in r.data["variants"])
+    assert r.data["variants"][0] == "12小时保温，到点发光提醒喝水。"
+    assert "依据：商品目录：Lumi 智能保温水杯" in r.text
+    assert "12小时保温" in gen.prompts[0][1]["content"]  # the catalogue's facts were in the prompt
+    assert {x["why"].split()[0] for x in r.data["removed_sentences"]} >= {"free/gift"}
