@@ -279,5 +279,7 @@ def test_engine_style_entities_ids_that_are_words_and_extra_metrics():
     got = p.parse("忠实买家的购买次数", lang="zh")
     assert got.spec.filter_values("segment") == ("loyal_buyers",)
     # without the pair metric in the layer, "bought together" is no metric of its own
-    plain = QuestionParser(SemanticLayer(), ents).parse("which products are often bought together?", lang="en")
+    no_pairs = SemanticLayer({k: v for k, v in METRICS.items() if k not in ("bought_together", "viewed_together")},
+                             {k: v for k, v in DIMENSIONS.items() if k != "item_pair"})
+    plain = QuestionParser(no_pairs, ents).parse("which products are often bought together?", lang="en")
     assert plain.spec is None or plain.spec.metric != "bought_together"
