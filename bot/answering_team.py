@@ -313,7 +313,8 @@ class TeamAnswerer:
         if filters:
             data["evidence_polarity"] = pol
         data["similarity"] = round(best_similarity(hits), 4)
-        hits = relevant_hits(hits, self.min_similarity)
+        # an opinion question (a polarity filter) keeps the floor measured for quoting reviews
+        hits = relevant_hits(hits, min(self.min_similarity, EVIDENCE_FLOOR) if filters else self.min_similarity)
         if collection == "internal":
             computed = await self._report_source(text, lang)
             if computed is not None:
