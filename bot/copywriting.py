@@ -247,13 +247,16 @@ class CopyCheck:
     drew_on: tuple[str, ...]  # titles of the facts the kept text shares content with
 
 
-def check_copy(variant: str, facts: Sequence[tuple[str, str]], *, allowed_names: Sequence[str] = (), request: str = "") -> CopyCheck:
+def check_copy(variant: str, facts: Sequence[tuple[str, str]], *, allowed_names: Sequence[str] = (), request: str = "",
+               other_products: Sequence[str] = ()) -> CopyCheck:
     """Keep only sentences whose numbers, promises and names the facts hold.
 
     `facts` are (title, text) of the catalogue row, docs and reviews the prompt gave. A sentence
     is removed when it has a number no fact (nor the request) holds, a promise (free, 免费赠送,
     discounts, certifications like 双层认证, guarantees, rankings) no fact makes, or a brand /
-    product name (a capitalised or Latin word) that is neither in the facts nor an allowed name."""
+    product name (a capitalised or Latin word) that is neither in the facts nor an allowed name, or
+    names one of `other_products` (the catalogue's other items: copy for the bottle never calls it
+    the scale)."""
     from .grounding import SourceNumbers, content_tokens, extract_numbers, split_sentences, supports
 
     corpus = "\n".join(f"{t}\n{x}" for t, x in facts).lower() + "\n" + request.lower()
@@ -266,7 +269,10 @@ def check_copy(variant: str, facts: Sequence[tuple[str, str]], *, allowed_names:
             kept.append(s)
             continue
         why = ""
-        bad = [n.text for n in extract_numbers(s) if not supports(n, numbers)]
+        other = next((o for o in other_products if o and o.lower() in s.lower()), "")
+        if other:
+            why = f"names another product '{other}'"
+        bad = [] if why else [n.text for n in extract_numbers(s) if not supports(n, numbers)]
         if bad:
             why = f"number {bad[0]} is in no fact"
         if not why:
@@ -355,7 +361,10 @@ class Copywriter:
         if self.retriever is not None:
             praise_q = f"{subject} 顾客好评 优点" if lang == "zh" else f"what customers praise about {subject}"
             praise = relevant_hits(await asyncio.to_thread(self.retriever.search, praise_q, 5), self.min_similarity)
-            praise = [h for h in praise if str(h.metadata.get("sentiment", "")).lower() not in ("neg", "negative")][:4]  # complaints sell nothing
+            praise = [h for h in praise if str(h.metadata.get("sentiment", "")).lower() not in ("neg", "negative")]  # complaints sell nothing
+            if row is not None:  # facts about other products are not this product's facts
+                praise = [h for h in praise if str(h.metadata.get("product", "") or "") in ("", str(row.get("item_id", "")))]
+            praise = praise[:4]
             if brief.audience:
                 segment = relevant_hits(await asyncio.to_thread(self.retriever.search, f"segment {brief.audience} behaviour", 2, kinds=["insight"]), self.min_similarity)
         catalogue_hits = []
@@ -371,6 +380,9 @@ class Copywriter:
         max_tokens = max(48, min(512, int(brief.max_chars * (1.2 if lang == "zh" else 0.45)) + 16))
         fact_pairs = [(h.title or h.id, h.text) for h in facts]
         allowed = [self.settings.brand_name] + names
+        own = {str(row.get(k)) for k in ("name", "name_zh") if row.get(k)} if row is not None else set()
+        # the other items' full names; a name contained in this product's own (the "Mini" of the bottle) is not foreign
+        others = sorted({n for n in names if n not in own and not any(n in o for o in own)}, key=len, reverse=True) if row is not None else []
         variants: list[tuple[str, tuple[str, ...]]] = []
         removed: list[dict] = []
         model_id = ""
@@ -382,7 +394,7 @@ class Copywriter:
             model_id = result.model_id
             for v in finish_variants(result.texts, brief):
                 body = re.sub(r"\[\d+\]", "", v).strip()
-                checked = check_copy(body, fact_pairs, allowed_names=allowed, request=text)
+                checked = check_copy(body, fact_pairs, allowed_names=allowed, request=text, other_products=others)
                 removed += [{"sentence": s, "why": w, "round": attempt + 1} for s, w in checked.removed]
                 out = checked.text
                 if not out or len(out) < 0.4 * len(body) or not within_limit(out, brief) or out in [x for x, _ in variants]:

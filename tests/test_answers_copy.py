@@ -80,3 +80,29 @@ def test_copy_request_regenerates_invented_variants_and_lists_its_sources(tmp_pa
     assert "依据：商品目录：Lumi 智能保温水杯" in r.text
     assert "12小时保温" in gen.prompts[0][1]["content"]  # the catalogue's facts were in the prompt
     assert {x["why"].split()[0] for x in r.data["removed_sentences"]} >= {"free/gift"}
+
+
+class _MixedRetriever:
+    """Praise of the bottle and of another product: copy for the bottle must not take the other's facts."""
+
+    def search(self, query, k=8, *, kinds=None, filters=None):
+        return [Hit("review:9", "review", "保温效果很好，提醒喝水很贴心。", 0.9, title="Review", metadata={"similarity": 0.9, "sentiment": "pos", "product": "1001"}),
+                Hit("insight:sentiment:product:1003", "insight", "Reviews of Lumi Buds Pro: 90% positive, noise cancelling praised.", 0.8,
+                    title="Sentiment: product Lumi Buds Pro", metadata={"similarity": 0.8, "product": "1003"})]
+
+
+def test_copy_for_one_product_never_names_another_catalogue_product(tmp_path):
+    """Demo defect: copy for 智能水杯 called the bottle "Lumi Smart Scale" because another product's
+    insight was among its facts and every catalogue name was allowed."""
+    gen = FakeGenerator(["Lumi 降噪蓝牙耳机 Pro 一样好用的智能水杯。12小时保温，到点发光提醒喝水。", "保温效果很好，提醒喝水很贴心。",
+                         "喝水有提醒，温度刚刚好。"])
+    a = Assistant(AssistantSettings(), generator=gen, team_retriever=_MixedRetriever(), public_retriever=None, store_path=tmp_path / "b.sqlite",
+                  reports=None, intents=_Intents(), catalog=lambda: CATALOG)
+    r = asyncio.run(a.handle(Message("cli", "c", "u", "帮我写一条小红书文案，推广智能水杯")))
+    assert "Buds Pro" not in gen.prompts[0][1]["content"]  # the other product's insight is not a fact of this copy
+    assert all("降噪蓝牙耳机" not in v for v in r.data["variants"])
+    assert any("another product" in x["why"] for x in r.data["removed_sentences"])
+    # a name inside this product's own (the plain bottle inside the Mini's name) is not foreign
+    mini = check_copy("Lumi AquaSmart Bottle Mini，350毫升。", [("catalogue: Lumi AquaSmart Bottle Mini", "The 350 ml AquaSmart.")],
+                      allowed_names=["Lumi"], other_products=["Lumi Buds Pro"])
+    assert mini.text == "Lumi AquaSmart Bottle Mini，350毫升。"
