@@ -191,7 +191,7 @@ def spawn(variant: str, files_json: Path, args, timeout: float) -> dict:
     for line in p.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
-    return {"error": (p.stderr or p.stdout)[-800:]}
+    return {"error": (p.stderr or p.stdout)[-800:], "steps_done": [x[5:] for x in p.stdout.splitlines() if x.startswith("STEP ")]}
 
 
 def main() -> None:

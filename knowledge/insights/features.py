@@ -18,7 +18,7 @@ NEVER = 999.0  # recency for "never did it" (tree models and logistic regression
 DAY_S = 86_400
 
 
-def features_sql(n_cutoffs: int) -> str:
+def features_sql(n_cutoffs: int) -> list[str]:
     """One scan per grouping, no DISTINCT aggregates: distinct days / items / categories and open
     carts are counted from per-(user, day), per-(user, item) and per-(user, category) first
     timestamps, so a feature at cutoff c is a count of groups whose first event is before c."""
@@ -45,24 +45,27 @@ def features_sql(n_cutoffs: int) -> str:
         per_item += [f"count(*) FILTER (WHERE first < {r}) AS f{k}_n_items",
                      f"count(*) FILTER (WHERE first_cart < {r} AND (first_buy IS NULL OR first_buy >= {r})) AS f{k}_open_cart_items"]
         per_cat += [f"count(*) FILTER (WHERE first < {r}) AS f{k}_n_categories"]
-    return f"""
-WITH e AS (SELECT user, item_id, category_id, behavior AS b, ts FROM behavior WHERE ts < $cmax),
-pu AS (SELECT user, {', '.join(per_user)} FROM e GROUP BY user),
-ud AS (SELECT user, min(ts) AS first, min(ts) FILTER (WHERE b = 3) AS first_buy FROM e GROUP BY user, ts // {d}),
-pd_ AS (SELECT user, {', '.join(per_day)} FROM ud GROUP BY user),
-ui AS (SELECT user, min(ts) AS first, min(ts) FILTER (WHERE b = 1) AS first_cart, min(ts) FILTER (WHERE b = 3) AS first_buy
-       FROM e GROUP BY user, item_id),
-pi AS (SELECT user, {', '.join(per_item)} FROM ui GROUP BY user),
-uc AS (SELECT user, min(ts) AS first FROM e GROUP BY user, category_id),
-pc AS (SELECT user, {', '.join(per_cat)} FROM uc GROUP BY user)
-SELECT * FROM pu JOIN pd_ USING (user) JOIN pi USING (user) JOIN pc USING (user) ORDER BY user"""
+    e = f"(SELECT user, item_id, category_id, behavior AS b, ts FROM behavior WHERE ts < $cmax)"
+    # four statements, each one aggregation DuckDB can spill, joined in pandas (one row per user each)
+    return [
+        f"SELECT user, {', '.join(per_user)} FROM {e} GROUP BY user",
+        f"SELECT user, {', '.join(per_day)} FROM (SELECT user, min(ts) AS first, min(ts) FILTER (WHERE b = 3) AS first_buy "
+        f"FROM {e} GROUP BY user, ts // {d}) GROUP BY user",
+        f"SELECT user, {', '.join(per_item)} FROM (SELECT user, min(ts) AS first, min(ts) FILTER (WHERE b = 1) AS first_cart, "
+        f"min(ts) FILTER (WHERE b = 3) AS first_buy FROM {e} GROUP BY user, item_id) GROUP BY user",
+        f"SELECT user, {', '.join(per_cat)} FROM (SELECT user, min(ts) AS first FROM {e} GROUP BY user, category_id) GROUP BY user",
+    ]
 
 
 def user_features_at(engine, cutoffs: list[int]) -> list[pd.DataFrame]:
     """Features of every user with at least one event before each cutoff. Index: user pseudonym."""
     params = {f"c{k}": int(c) for k, c in enumerate(cutoffs)}
     params["cmax"] = int(max(cutoffs))
-    df = engine.frame_sql(features_sql(len(cutoffs)), params).set_index("user")
+    df = None
+    for sql in features_sql(len(cutoffs)):
+        part = engine.frame_sql(sql, params).set_index("user")
+        df = part if df is None else df.join(part, how="inner")
+    df = df.sort_index()
     out = []
     for k in range(len(cutoffs)):
         f = df[[f"f{k}_{c}" for c in FEATURES]]
