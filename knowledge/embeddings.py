@@ -63,12 +63,13 @@ def length_order(texts: Sequence[str]) -> np.ndarray:
 
 
 def _batches(n: int, batch_size: int, progress: bool, desc: str):
-    """Yield (start, stop) pairs, with a tqdm bar on stderr when `progress`."""
+    """Yield (start, stop) pairs, with a tqdm bar on stderr when `progress`. The bar stays when done,
+    so the count, the time and the rate are still on screen however fast the work went."""
     bar = None
     if progress and n > 0:
         from tqdm import tqdm
 
-        bar = tqdm(total=n, desc=desc, unit="text", file=sys.stderr, leave=False)
+        bar = tqdm(total=n, desc=desc, unit="text", file=sys.stderr, leave=True)
     try:
         for start in range(0, n, batch_size):
             stop = min(n, start + batch_size)

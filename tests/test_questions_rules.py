@@ -132,6 +132,19 @@ def test_ambiguous_conversion_says_which_definition(parser):
     assert not any("by users" in n for n in explicit.notes)
 
 
+@pytest.mark.parametrize("question, lang", [
+    ("What is the event conversion rate (purchases per view)?", "en"),
+    ("purchases per view over the last 7 days", "en"),
+    ("每次浏览的购买转化率是多少", "zh"),
+    ("购买次数÷浏览次数的转化率", "zh"),
+])
+def test_event_conversion_in_other_words_is_by_events(parser, question, lang):
+    """eval_answers q008: "event conversion rate (purchases per view)" was read as conversion by users
+    (a number bound to the wrong quantity)."""
+    got = parser.parse(question, lang=lang)
+    assert got.kind == "query" and got.spec.metric == "conversion_events", got
+
+
 @pytest.mark.parametrize("question, missing", [
     ("what was our ad spend in October?", "ad spend"),
     ("上个月广告花了多少钱", "广告花费"),

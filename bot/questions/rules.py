@@ -85,6 +85,8 @@ def find_metric(t: str, lang: str, known: set[str] | None = None) -> tuple[str |
     ratio = _ratio_of(t)
     if ratio:
         return ratio, notes
+    if V.PER_VIEW.search(t):
+        return "conversion_events", notes
     if V.CONV.search(t):
         if V.BY_EVENTS.search(t):
             return "conversion_events", notes

@@ -94,7 +94,11 @@ NOT_IN_DATA: tuple[tuple[re.Pattern, str, str], ...] = (
 # ---------------------------------------------------------------- metrics
 # Conversion's two definitions; "conversion" alone is by users, and the notes say so.
 CONV = rx(_en(r"conversions?(?: rates?)?"), _en(r"convert(?:s|ed|ing)?"), _en(r"cvr"), r"转化率", r"转化", r"转换率", r"成交率")
-BY_EVENTS = rx(_en(r"by events?"), _en(r"events?[- ]?(?:level|based)"), _en(r"per events?"), _en(r"of events"), r"按事件", r"事件")
+BY_EVENTS = rx(_en(r"by events?"), _en(r"events?[- ]?(?:level|based)"), _en(r"per events?"), _en(r"of events"), _en(r"events? conversions?"),
+               _en(r"(?:purchases?|buys?|orders?) (?:per|/|÷|over|divided by) (?:page[- ]?)?views?"), r"按事件", r"事件",
+               r"每次浏览", r"(?:购买|下单)次数\s*[÷/／]\s*浏览次数")
+# purchases per view is conversion by events even without the word "conversion"
+PER_VIEW = rx(_en(r"(?:purchases?|buys?|orders?) (?:per|/|÷|over|divided by) (?:page[- ]?)?views?"), r"(?:购买|下单)次数\s*[÷/／]\s*浏览次数")
 BY_USERS = rx(_en(r"by users?"), _en(r"user[- ]?(?:level|based)"), _en(r"per users?"), r"按用户", r"用户口径", r"按人")
 
 # (metric, pattern) in priority order: specific phrases before the words they contain.
