@@ -215,19 +215,7 @@ class ClaimChecker:
 
     # ------------------------------------------------------------------ binding
     def _metric_mentions(self, low: str) -> list[tuple[int, int, str]]:
-        taken = [False] * len(low)
-        out = []
-        for word, metric in self._metric_words:
-            pattern = re.escape(word)
-            if re.match(r"[a-z]", word):
-                pattern = r"(?<![a-z])" + pattern + r"(?![a-z])"
-            for m in re.finditer(pattern, low):
-                if any(taken[m.start():m.end()]):
-                    continue
-                for i in range(m.start(), m.end()):
-                    taken[i] = True
-                out.append((m.start(), m.end(), metric))
-        return sorted(out)
+        return _mentions(low, self._metric_words)
 
     def _subject_mentions(self, low: str) -> list[tuple[int, int, str]]:
         out = []
@@ -376,20 +364,8 @@ class ClaimChecker:
 
     # ------------------------------------------------------------------ directions
     def _direction_mentions(self, low: str) -> list[tuple[int, int, str]]:
-        out = []
-        taken = [False] * len(low)
         words = [(w, "up") for w in _UP] + [(w, "down") for w in _DOWN] + [(w, "flat") for w in _FLAT]
-        for w, d in sorted(words, key=lambda x: -len(x[0])):
-            pattern = re.escape(w)
-            if re.match(r"[a-z]", w):
-                pattern = r"(?<![a-z])" + pattern + r"(?![a-z])"
-            for m in re.finditer(pattern, low):
-                if any(taken[m.start():m.end()]):
-                    continue
-                for i in range(m.start(), m.end()):
-                    taken[i] = True
-                out.append((m.start(), m.end(), d))
-        return sorted(out)
+        return _mentions(low, sorted(words, key=lambda x: -len(x[0])))
 
     def _check_directions(self, low: str, mentions, subjects) -> list[str]:
         reasons = []
@@ -480,3 +456,21 @@ def check_text(text: str, results: Sequence[QueryResult], entities: Entities | N
                known_names: Iterable[str] = (), context: str = "") -> tuple[str, list[Verdict]]:
     """Shortcut: the kept text and the dropped sentences' verdicts."""
     return ClaimChecker(results, entities or Entities(), question, tuple(known_names), context).filter_text(text)
+
+
+def _mentions(low: str, words) -> list[tuple[int, int, str]]:
+    """(start, end, tag) of each (word, tag) found in `low`, taken in the given order, a span never
+    taken twice (so the longer phrase listed first wins); Latin words match whole words only."""
+    taken = [False] * len(low)
+    out = []
+    for word, tag in words:
+        pattern = re.escape(word)
+        if re.match(r"[a-z]", word):
+            pattern = r"(?<![a-z])" + pattern + r"(?![a-z])"
+        for m in re.finditer(pattern, low):
+            if any(taken[m.start():m.end()]):
+                continue
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+            out.append((m.start(), m.end(), tag))
+    return sorted(out)
