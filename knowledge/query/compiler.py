@@ -187,14 +187,7 @@ def compile_behavior(metric: str, op: str, by: str | None, scope: Scope, *, extr
     else:
         agg_cols = ", ".join(f"{BEHAVIOR_BASE[b][0]} AS {b}" for b in bases)
         ctes = f"WITH ev AS ({ev_sql}),\nagg AS (SELECT {key} AS k{gw}, {agg_cols} FROM ev GROUP BY ALL)"
-    if op == "change":
-        cols = ", ".join(f"c.{b} AS {b}, p.{b} AS prev_{b}" for b in bases)
-        sql = (f"{ctes}\nSELECT coalesce(c.k, p.k) AS key, {cols} FROM (SELECT * FROM agg WHERE w = 1) c "
-               f"FULL OUTER JOIN (SELECT * FROM agg WHERE w = 0) p ON c.k = p.k ORDER BY key")
-        columns = ("key", *[x for b in bases for x in (b, f"prev_{b}")])
-    else:
-        sql = f"{ctes}\nSELECT k AS key, {', '.join(bases)} FROM agg ORDER BY key"
-        columns = ("key", *bases)
+    sql, columns = _final_select(ctes, bases, op)
     return Compiled(sql, all_params, two_level, columns)
 
 
@@ -221,20 +214,22 @@ def compile_reviews(metric: str, op: str, by: str | None, scope: Scope) -> Compi
         where.append(f"{REVIEW_KEYS[by]} <> ''")
     key = REVIEW_KEYS[by] if by else "''"
     join = " JOIN review_aspects a ON a.review_id = r.id" if needs_aspects else ""
-    gw = ", w" if op == "change" else ""
     cols = ", ".join(f"{REVIEW_BASE[b]} AS {b}" for b in bases)
     ctes = (f"WITH agg AS (SELECT {key} AS k{w_sel}{' AS w' if w_sel else ''}, {cols} FROM reviews r{join}"
             f" WHERE {' AND '.join(where) or 'TRUE'} GROUP BY ALL)")
-    if op == "change":
-        c2 = ", ".join(f"c.{b} AS {b}, p.{b} AS prev_{b}" for b in bases)
-        sql = (f"{ctes}\nSELECT coalesce(c.k, p.k) AS key, {c2} FROM (SELECT * FROM agg WHERE w = 1) c "
-               f"FULL OUTER JOIN (SELECT * FROM agg WHERE w = 0) p ON c.k = p.k ORDER BY key")
-        columns = ("key", *[x for b in bases for x in (b, f"prev_{b}")])
-    else:
-        sql = f"{ctes}\nSELECT k AS key, {', '.join(bases)} FROM agg ORDER BY key"
-        columns = ("key", *bases)
-    del gw
+    sql, columns = _final_select(ctes, bases, op)
     return Compiled(sql, params, False, columns)
+
+
+def _final_select(ctes: str, bases: list[str], op: str) -> tuple[str, tuple[str, ...]]:
+    """The last SELECT over `agg` (k, [w,] the base counts): per key, or for op=change the current
+    window (w = 1) beside the previous one (w = 0), keys present in either."""
+    if op == "change":
+        cols = ", ".join(f"c.{b} AS {b}, p.{b} AS prev_{b}" for b in bases)
+        sql = (f"{ctes}\nSELECT coalesce(c.k, p.k) AS key, {cols} FROM (SELECT * FROM agg WHERE w = 1) c "
+               f"FULL OUTER JOIN (SELECT * FROM agg WHERE w = 0) p ON c.k = p.k ORDER BY key")
+        return sql, ("key", *[x for b in bases for x in (b, f"prev_{b}")])
+    return f"{ctes}\nSELECT k AS key, {', '.join(bases)} FROM agg ORDER BY key", ("key", *bases)
 
 
 def compile_pairs(metric: str, scope: Scope, *, anchor: tuple[int, ...] = (), min_users: int = 2, limit: int = 10,
