@@ -45,18 +45,12 @@ class Ctx:
 
     def run(self, spec: QuerySpec) -> QueryResult:
         """Run a spec; a name that matches nothing is a user-facing error, not a crash."""
-        try:
-            r = self.q.run(spec)
-        except SpecError as exc:
-            raise BotUserError(exc.reason, fix="use an item id (see `growthpilot report top`) or a name from the catalogue",
-                               message_zh=f"查询无法执行：{exc.reason}", fix_zh="请使用商品编号（见 `growthpilot report top`）或商品目录里的名称") from exc
-        self.results.append(r)
-        return r
+        return self.run_many([spec])[0]
 
     def run_many(self, specs: list[QuerySpec]) -> list[QueryResult]:
         """Several specs at once (one scan for those sharing scope and period)."""
         try:
-            rs = self.q.run_many(specs)
+            rs = self.q.run_many(specs) if len(specs) > 1 else [self.q.run(specs[0])]
         except SpecError as exc:
             raise BotUserError(exc.reason, fix="use an item id (see `growthpilot report top`) or a name from the catalogue",
                                message_zh=f"查询无法执行：{exc.reason}", fix_zh="请使用商品编号（见 `growthpilot report top`）或商品目录里的名称") from exc
