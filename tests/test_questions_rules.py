@@ -132,6 +132,18 @@ def test_ambiguous_conversion_says_which_definition(parser):
     assert not any("by users" in n for n in explicit.notes)
 
 
+@pytest.mark.parametrize("question, metric", [
+    ("Did purchases rise or fall in the last 7 days compared with the 7 days before?", "buys"),
+    ("How did buyers change in the last 7 days vs the 7 days before?", "buyers"),
+    ("Did purchases go up or down in the last 3 days vs the 3 days before?", "buys"),
+])
+def test_the_n_days_before_is_the_comparison_not_a_breakdown_by_day(parser, question, metric):
+    """eval_answers: "vs the 7 days before" was read as a change per day (by=day), answering "from 0 to 99"."""
+    got = parser.parse(question, lang="en")
+    assert (got.spec.metric, got.spec.op, got.spec.by) == (metric, "change", None), got
+    assert got.spec.period.kind == "last_days"
+
+
 @pytest.mark.parametrize("question, lang", [
     ("What is the event conversion rate (purchases per view)?", "en"),
     ("purchases per view over the last 7 days", "en"),

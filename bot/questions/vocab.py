@@ -186,8 +186,9 @@ DIM_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
                 r"小时", r"几点", r"时段", r"时间段", r"钟点", r"分时段")),
     ("weekday", rx(_en(r"week ?days?"), _en(r"days? of (?:the )?week"), _en(r"which day of"), r"星期几", r"周几", r"礼拜几", r"工作日", r"星期")),
     ("week", rx(_en(r"by week"), _en(r"per week"), _en(r"each week"), _en(r"every week"), _en(r"weekly"), _en(r"which week"), r"每周", r"按周", r"哪一?周", r"各周", r"每一周")),
+    # "days" alone, but not a length: "the 7 days before" is the comparison period
     ("day", rx(_en(r"by day"), _en(r"per day"), _en(r"each day"), _en(r"every day"), _en(r"daily"), _en(r"which day"), _en(r"what day"), _en(r"by date"),
-               _en(r"days"), r"每天", r"每日", r"按天", r"按日", r"哪一?天", r"日期", r"逐日", r"各天")),
+               _en(r"(?<!\d )(?<!\d)days"), r"每天", r"每日", r"按天", r"按日", r"哪一?天", r"日期", r"逐日", r"各天")),
     ("category", rx(_en(r"categor(?:y|ies)"), _en(r"product (?:types?|lines?|groups?)"), _en(r"kinds? of products?"), _en(r"departments?"),
                     r"品类", r"类目", r"分类", r"类别", r"哪类", r"哪一类", r"哪个类", r"大类")),
     ("item", rx(_en(r"products?"), _en(r"items?"), _en(r"skus?"), _en(r"goods"), _en(r"models?"), _en(r"best[- ]?sellers?"), _en(r"what sells"),
