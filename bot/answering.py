@@ -138,3 +138,24 @@ async def generate_checked(
         )
         text = f"{text}\n\n{note}" if text else ""
     return Answer(text, citations, checked, draft, result.model_id, result.first_token_s, result.seconds)
+
+
+def one_per_insight(hits: Sequence[Hit], lang: str) -> list[Hit]:
+    """Insights are indexed in English and in Chinese ("<id>@zh"): keep one hit per insight, in
+    the question's language where both were retrieved, at the rank of the better of the two."""
+    chosen: dict[str, Hit] = {}
+    for h in hits:
+        key = str(h.metadata.get("insight_id") or "") if h.kind == "insight" else ""
+        if not key:
+            continue
+        if key not in chosen or (h.metadata.get("lang") == lang and chosen[key].metadata.get("lang") != lang):
+            chosen[key] = h
+    out, seen = [], set()
+    for h in hits:
+        key = str(h.metadata.get("insight_id") or "") if h.kind == "insight" else ""
+        if not key:
+            out.append(h)
+        elif key not in seen:
+            seen.add(key)
+            out.append(chosen[key])
+    return out

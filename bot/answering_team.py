@@ -23,7 +23,7 @@ from typing import Any, Sequence
 from knowledge.types import Hit
 from llm.types import Generator
 
-from .answering import Outcome, best_similarity, generate_checked, relevant_hits, to_source
+from .answering import Outcome, best_similarity, generate_checked, one_per_insight, relevant_hits, to_source
 from .claims import METRIC_WORDS, ClaimChecker
 from .errors import BotUserError
 from .facts import not_in_data_text, render
@@ -314,7 +314,7 @@ class TeamAnswerer:
             data["evidence_polarity"] = pol
         data["similarity"] = round(best_similarity(hits), 4)
         # an opinion question (a polarity filter) keeps the floor measured for quoting reviews
-        hits = relevant_hits(hits, min(self.min_similarity, EVIDENCE_FLOOR) if filters else self.min_similarity)
+        hits = one_per_insight(relevant_hits(hits, min(self.min_similarity, EVIDENCE_FLOOR) if filters else self.min_similarity), lang)
         if collection == "internal":
             computed = await self._report_source(text, lang)
             if computed is not None:

@@ -69,7 +69,8 @@ CREATE TABLE IF NOT EXISTS refresh_journal (
 CREATE TABLE IF NOT EXISTS insights (
     id TEXT PRIMARY KEY, topic TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, numbers TEXT NOT NULL,
     product TEXT NOT NULL DEFAULT '', category TEXT NOT NULL DEFAULT '', date TEXT NOT NULL DEFAULT '',
-    seq INTEGER NOT NULL);
+    seq INTEGER NOT NULL, text_zh TEXT NOT NULL DEFAULT '', title_zh TEXT NOT NULL DEFAULT '',
+    specs TEXT NOT NULL DEFAULT '[]');
 """
 
 REVIEW_COLUMNS = ["id", "text", "rating", "label", "product", "category", "date", "user", "lang"]
@@ -245,6 +246,20 @@ def _sources_by_kind(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
+def _insights_bilingual(conn) -> None:
+    """Stores written before insights kept their Chinese text and query specs lack those three
+    columns: add them (empty; the next refresh fills them). A no-op once done."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(insights)")}
+    for col, decl in (("text_zh", "TEXT NOT NULL DEFAULT ''"), ("title_zh", "TEXT NOT NULL DEFAULT ''"),
+                      ("specs", "TEXT NOT NULL DEFAULT '[]'")):
+        if col not in have:
+            try:
+                conn.execute(f"ALTER TABLE insights ADD COLUMN {col} {decl}")
+            except sqlite3.OperationalError as exc:  # another process added it first
+                if "duplicate column" not in str(exc):
+                    raise
+
+
 class Store:
     """The knowledge store. Open with `Store.open(data_dir)`; close with `.close()` (or `with`)."""
 
@@ -276,6 +291,7 @@ class Store:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.executescript(_SCHEMA)
             _sources_by_kind(conn)
+            _insights_bilingual(conn)
             version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if version is None:
                 conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -629,23 +645,30 @@ class Store:
 
     # ------------------------------------------------------------------ insights
     def replace_insights(self, insights: Iterable) -> int:
-        """Atomically replace all insights with `insights` (knowledge.insights.types.Insight)."""
+        """Atomically replace all insights with `insights` (knowledge.insights.types.Insight),
+        keeping their Chinese text and title and the query specs behind them."""
         rows = []
         for i, ins in enumerate(insights):
             rows.append((ins.id, ins.topic, ins.title, ins.text, json.dumps(dict(ins.numbers), ensure_ascii=False, default=_json_num),
-                         getattr(ins, "product", "") or "", getattr(ins, "category", "") or "", getattr(ins, "date", "") or "", i))
+                         getattr(ins, "product", "") or "", getattr(ins, "category", "") or "", getattr(ins, "date", "") or "", i,
+                         getattr(ins, "text_zh", "") or "", getattr(ins, "title_zh", "") or "",
+                         json.dumps(list(getattr(ins, "specs", ()) or ()), ensure_ascii=False, default=_json_num)))
         with self._tx() as c:
             c.execute("DELETE FROM insights")
-            c.executemany("INSERT OR REPLACE INTO insights VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            c.executemany("INSERT OR REPLACE INTO insights (id, topic, title, text, numbers, product, category, date, seq, "
+                          "text_zh, title_zh, specs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         return len(rows)
+
+    _INSIGHT_SELECT = ("SELECT id, topic, title, text, numbers, product, category, date, text_zh, title_zh, specs "
+                       "FROM insights ORDER BY seq")
 
     def insights(self) -> list:
         """All insights, in the order they were stored."""
         from .insights.types import Insight  # the INSIGHTS package owns the type
 
-        rows = self._rows("SELECT id, topic, title, text, numbers, product, category, date FROM insights ORDER BY seq")
         return [Insight(id=r[0], topic=r[1], title=r[2], text=r[3], numbers=json.loads(r[4]), product=r[5],
-                        category=r[6], date=r[7]) for r in rows]
+                        category=r[6], date=r[7], text_zh=r[8], title_zh=r[9], specs=tuple(json.loads(r[10] or "[]")))
+                for r in self._rows(self._INSIGHT_SELECT)]
 
     # ------------------------------------------------------------------ documents for the indexes
     def documents(self, collection: Literal["internal", "public"]) -> Iterator[Document]:
@@ -661,11 +684,15 @@ class Store:
             raise KnowledgeError(f"unknown collection {collection!r}: 'internal' or 'public'")
 
     def _insight_documents(self) -> Iterator[Document]:
-        rows = self._rows("SELECT id, topic, title, text, numbers, product, category, date FROM insights ORDER BY seq")
-        for id_, topic, title, text, numbers, product, category, date in rows:
-            yield Document(id=id_, kind="insight", text=text, title=title,
-                           metadata={"topic": topic, "product": product, "category": category, "date": date,
-                                     "lang": "en", "numbers": json.loads(numbers)})
+        # Each insight is indexed in English and, where it has one, in Chinese ("<id>@zh"), so a
+        # Chinese question finds the computed insight in its own language rather than raw reviews.
+        for id_, topic, title, text, numbers, product, category, date, text_zh, title_zh, _specs in self._rows(self._INSIGHT_SELECT):
+            meta = {"topic": topic, "product": product, "category": category, "date": date,
+                    "numbers": json.loads(numbers), "insight_id": id_}
+            yield Document(id=id_, kind="insight", text=text, title=title, metadata={**meta, "lang": "en"})
+            if text_zh:
+                yield Document(id=f"{id_}@zh", kind="insight", text=text_zh, title=title_zh or title,
+                               metadata={**meta, "numbers": json.loads(numbers), "lang": "zh"})
 
     def _review_documents(self) -> Iterator[Document]:
         names = dict(self._rows("SELECT CAST(item_id AS TEXT), name FROM catalog"))

@@ -84,3 +84,17 @@ def test_numbered_lists_keep_their_enumerators_and_are_not_claims():
     assert out.text.splitlines() == ["步骤如下。", "1. 打开订单页面[1]。", "2. 申请退货[1]。", "3. 收到退货后3个工作日内退款[1]。"]
     en = check_draft("Steps:\n1. Open your order.\n2. Wait 9 days.", SourceNumbers.build(["Open your order page."]), n_sources=1)
     assert en.text == "Steps:\n1. Open your order[1]." and en.removed == ("2. Wait 9 days.",)
+
+
+def test_an_insight_indexed_in_both_languages_is_one_source_in_the_question_language():
+    from bot.answering import one_per_insight
+    from knowledge.types import Hit
+
+    def hit(id_, lang, score):
+        return Hit(id=id_, kind="insight", text=id_, score=score, title=id_,
+                   metadata={"insight_id": id_.split("@")[0], "lang": lang})
+
+    review = Hit(id="review:1", kind="review", text="r", score=0.5, title="r", metadata={"lang": "zh"})
+    hits = [hit("insight:a", "en", 0.9), review, hit("insight:a@zh", "zh", 0.8), hit("insight:b", "en", 0.7)]
+    assert [h.id for h in one_per_insight(hits, "zh")] == ["insight:a@zh", "review:1", "insight:b"]
+    assert [h.id for h in one_per_insight(hits, "en")] == ["insight:a", "review:1", "insight:b"]

@@ -154,8 +154,11 @@ def test_rebuild_reindexes_from_the_real_store_with_the_configured_embedder(conf
     assert main(["search", "--rebuild", "--json", "--config", str(config)]) == 0
     rebuilt = json.loads(capsys.readouterr().out)["rebuilt"]
     with Store.open(data_dir) as s:  # the stored reviews were journalled: their insights are computed too
-        insights, journal = s.counts()["insights"], s.pending_refresh()
-    assert rebuilt["internal"]["total"] == 2 + insights and rebuilt["public"]["total"] == 1
+        insights, journal = s.insights(), s.pending_refresh()
+    # each insight is indexed in English, and again in Chinese where it has Chinese text
+    in_zh = sum(1 for i in insights if i.text_zh)
+    assert insights and in_zh == len(insights)
+    assert rebuilt["internal"]["total"] == 2 + len(insights) + in_zh and rebuilt["public"]["total"] == 1
     assert journal == []
     assert main(["search", "battery drains too fast", "--json", "--config", str(config)]) == 0
     hits = json.loads(capsys.readouterr().out)["hits"]

@@ -176,3 +176,45 @@ def test_a_store_with_the_old_sources_table_keeps_working_and_is_migrated(tmp_pa
     pk = sorted((r[5], r[1]) for r in conn.execute("PRAGMA table_info(sources)") if r[5])
     conn.close()
     assert [name for _, name in pk] == ["kind", "sha256"]
+
+
+def test_insights_keep_their_chinese_text_and_specs_and_index_in_both_languages(store):
+    """A Chinese question must find the computed insight in Chinese: the zh text is stored, comes
+    back from insights(), and is a document of its own (lang zh) beside the English one."""
+    types = pytest.importorskip("knowledge.insights.types", reason="the INSIGHTS package provides Insight")
+    spec = {"metric": "buys", "op": "total"}
+    ins = [types.Insight(id="insight:funnel:all", topic="funnel", title="Overall funnel", text="42 buys.",
+                         numbers={"buys": 42}, text_zh="共 42 次购买。", title_zh="整体转化漏斗", specs=(spec,)),
+           types.Insight(id="insight:hour:peaks", topic="hour", title="Peaks", text="Peak at 20:00.", numbers={})]
+    store.replace_insights(ins)
+    back = store.insights()
+    assert back[0].text_zh == "共 42 次购买。" and back[0].title_zh == "整体转化漏斗"
+    assert back[0].specs == (spec,)
+    assert back[1].text_zh == "" and back[1].specs == ()
+    docs = {d.id: d for d in store.documents("internal")}
+    assert set(docs) == {"insight:funnel:all", "insight:funnel:all@zh", "insight:hour:peaks"}
+    zh = docs["insight:funnel:all@zh"]
+    assert (zh.kind, zh.text, zh.title) == ("insight", "共 42 次购买。", "整体转化漏斗")
+    assert zh.metadata["lang"] == "zh" and zh.metadata["insight_id"] == "insight:funnel:all"
+    assert zh.metadata["numbers"] == {"buys": 42}
+    assert docs["insight:funnel:all"].metadata["lang"] == "en"
+
+
+def test_a_store_written_before_the_zh_columns_opens_and_keeps_its_insights(tmp_path):
+    data = tmp_path / "data"
+    s = Store.open(data)
+    s.close()
+    conn = sqlite3.connect(data / "store.sqlite")
+    conn.execute("DROP TABLE insights")
+    conn.execute("CREATE TABLE insights (id TEXT PRIMARY KEY, topic TEXT NOT NULL, title TEXT NOT NULL, "
+                 "text TEXT NOT NULL, numbers TEXT NOT NULL, product TEXT NOT NULL DEFAULT '', category TEXT NOT "
+                 "NULL DEFAULT '', date TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL)")
+    conn.execute("INSERT INTO insights VALUES ('insight:x', 'top', 'T', 'old text', '{}', '', '', '', 0)")
+    conn.commit()
+    conn.close()
+    s = Store.open(data)
+    try:
+        [old] = s.insights()
+        assert (old.id, old.text, old.text_zh) == ("insight:x", "old text", "")
+    finally:
+        s.close()
