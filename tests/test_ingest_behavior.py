@@ -9,25 +9,11 @@ import pandas as pd
 import pytest
 
 from knowledge.ingest import ingest_behavior
-from knowledge.privacy import Privacy
 from knowledge.settings import IngestSettings
-from knowledge.store import Store
 from knowledge.types import KnowledgeError
 
 KEY = b"behaviour-test-key-0123456789abc"
 SMALL = IngestSettings(chunk_rows=4)  # several chunks even in tiny files: line numbers must survive
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "data")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def privacy():
-    return Privacy.from_key(KEY)
 
 
 def ingest(path, store, privacy, settings=SMALL):

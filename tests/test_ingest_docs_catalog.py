@@ -3,13 +3,10 @@
 import json
 from pathlib import Path
 
-import pytest
 
 from knowledge.chunking import chunk_document
 from knowledge.ingest import ingest_catalog, ingest_docs
-from knowledge.privacy import Privacy
 from knowledge.settings import IngestSettings
-from knowledge.store import Store
 
 KEY = b"docs-test-key-0123456789abcdefgh"
 FAQ_EN = """# Lumi FAQ
@@ -25,18 +22,6 @@ You can return any product within 30 days. The product must be unused.
 Refunds arrive within 7 working days.
 """
 FAQ_ZH = "# 常见问题\n\n## 发货\n\n我们在48小时内从深圳发货。\n\n## 退货\n\n30天内可无理由退货，商品需未使用。\n"
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "data")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def privacy():
-    return Privacy.from_key(KEY)
 
 
 def test_docs_folder_chunked_by_heading_with_ids_titles_and_lang(tmp_path, store, privacy):

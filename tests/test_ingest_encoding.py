@@ -5,24 +5,15 @@ summary says how many lines were decoded how."""
 import json
 from pathlib import Path
 
-import pytest
 
 from growthpilot.cli import main
 from knowledge.ingest import ingest_behavior, ingest_docs, ingest_reviews
 from knowledge.privacy import Privacy
 from knowledge.settings import IngestSettings
-from knowledge.store import Store
 
 KEY = b"encoding-test-key-0123456789abcd"
 UTF8_ROWS = ["电池续航很强，一周一充", "屏幕清晰，手感很好"]
 GB_ROWS = ["物流太慢了，包装破损", "客服态度差，不推荐"]
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "data")
-    yield s
-    s.close()
 
 
 def mixed_reviews(path: Path) -> Path:

@@ -7,24 +7,10 @@ from pathlib import Path
 import pytest
 
 from knowledge.ingest import ingest_reviews, parse_date, parse_rating
-from knowledge.privacy import Privacy
 from knowledge.settings import IngestSettings
-from knowledge.store import Store
 from knowledge.types import KnowledgeError
 
 KEY = b"reviews-test-key-0123456789abcde"
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "data")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def privacy():
-    return Privacy.from_key(KEY)
 
 
 def ingest(path, store, privacy):

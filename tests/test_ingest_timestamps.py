@@ -15,16 +15,8 @@ from knowledge.query import Period, QuerySpec
 from knowledge.query.engine import QueryEngine
 from knowledge.privacy import Privacy
 from knowledge.settings import IngestSettings
-from knowledge.store import Store
 
 KEY = b"timestamps-test-key-0123456789ab"
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "data")
-    yield s
-    s.close()
 
 
 def rejects_of(report) -> list[dict]:

@@ -11,17 +11,9 @@ from growthpilot.cli import main
 from knowledge.ingest import ingest_reviews
 from knowledge.privacy import Privacy
 from knowledge.settings import IngestSettings
-from knowledge.store import Store
 
 KEY = b"uci-test-key-0123456789abcdefghi"
 SHARED = Path("/work/shared/data/reviews_en_yelp_labelled.txt")
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "data")
-    yield s
-    s.close()
 
 
 def ingest(f, store):

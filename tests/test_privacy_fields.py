@@ -3,22 +3,13 @@ reason or message, review category and product columns are redacted, pseudonyms 
 
 import json
 
-import pytest
 
 from knowledge.ingest import ingest_behavior, ingest_catalog, ingest_reviews
 from knowledge.privacy import Privacy, redact
 from knowledge.settings import IngestSettings
-from knowledge.store import Store
 
 KEY = b"fields-test-key-0123456789abcdef"
 RAW = ("13812345678", "zhang.wei@example.com", "11010519491231002X")
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "data")
-    yield s
-    s.close()
 
 
 def _rejects_text(report) -> str:

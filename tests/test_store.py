@@ -8,23 +8,10 @@ import pandas as pd
 import pytest
 
 from knowledge.ingest import ingest_behavior, ingest_catalog, ingest_docs, ingest_reviews
-from knowledge.privacy import Privacy
 from knowledge.settings import IngestSettings
 from knowledge.store import ReviewRow, Store
 
 KEY = b"store-test-key-0123456789abcdef!"
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "data")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def privacy():
-    return Privacy.from_key(KEY)
 
 
 def test_open_creates_folders_schema_and_wal(tmp_path):
