@@ -380,3 +380,39 @@ def test_day_quantile_from_per_day_counts_equals_numpy(log):
     day = (log["ts"] // DAY).to_numpy()
     for q in (0.0, 0.01, 0.37, 0.5, 0.99, 1.0):
         assert e.bounds().day_quantile(q) == pytest.approx(float(np.quantile(day, q)))
+
+
+def _write_parts(tmp_path, log, n: int):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = []
+    bounds = np.linspace(0, len(log), n + 1).astype(int)
+    for i, part in enumerate(log.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:])):
+        t = pa.table({"user": part["user"].astype(str), "item_id": part["item_id"].astype("int64"),
+                      "category_id": part["category_id"].astype("int64"),
+                      "behavior": pa.array(part["behavior"].cat.codes.to_numpy().astype("int8")), "ts": part["ts"].astype("int64")})
+        files.append(tmp_path / f"part-{i}.parquet")
+        pq.write_table(t, files[-1])
+    return files
+
+
+def test_materialised_log_gives_the_same_insights_as_the_plain_parquet_view(tmp_path):
+    from knowledge.insights import compute_all
+
+    log = make_behavior(6000, n_users=300, n_items=40, n_days=28, seed=5)
+    files = _write_parts(tmp_path, log, 3)
+    reviews = make_reviews(60, seed=3)
+    kw = dict(reviews=reviews, memory_limit="256MB", threads=1, temp_directory=tmp_path / "tmp")
+    plain = compute_all(engine=QueryEngine.from_parquet(files, materialise=False, **kw))
+    cached = compute_all(engine=QueryEngine.from_parquet(files, **kw))
+    assert cached == plain
+    assert len(cached) > 10
+
+
+def test_a_part_added_after_an_engine_opened_is_counted_by_the_next_engine(tmp_path, log):
+    files = _write_parts(tmp_path, log, 3)
+    kw = dict(memory_limit="256MB", threads=1)
+    first = QueryEngine.from_parquet(files[:2], **kw).run(QuerySpec("events")).value
+    assert first == int(np.linspace(0, len(log), 4).astype(int)[2])
+    assert QueryEngine.from_parquet(files, **kw).run(QuerySpec("events")).value == len(log)

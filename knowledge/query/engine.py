@@ -126,13 +126,22 @@ class QueryEngine:
 
     @classmethod
     def from_parquet(cls, files: Sequence[Path | str], *, reviews=None, catalog=None, memory_limit: str | None = "2GB",
-                     threads: int | None = None, temp_directory: str | Path | None = None, sentiment=None) -> "QueryEngine":
-        """Behaviour from Parquet parts (user, item_id, category_id, behavior int8 code, ts)."""
+                     threads: int | None = None, temp_directory: str | Path | None = None, sentiment=None,
+                     materialise: bool = True) -> "QueryEngine":
+        """Behaviour from Parquet parts (user, item_id, category_id, behavior int8 code, ts).
+
+        `materialise` (default): the parts are read once, at open, into a DuckDB table of this
+        in-memory connection (DuckDB's own columnar format; it offloads to `temp_directory` beyond
+        `memory_limit`), so the ~60 statements of the insights scan it instead of re-reading and
+        re-decoding the Parquet parts each time. No file is written beside the data (the temp
+        directory holds only what DuckDB spills, as for any large aggregation), so nothing new is
+        left at rest in plaintext when the data is encrypted. False: a view over the parts."""
         con = cls._connect(memory_limit, threads, temp_directory)
         files = [str(f) for f in files]
         if files:
             lst = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-            con.execute(f"CREATE VIEW behavior AS SELECT user::VARCHAR AS user, item_id::BIGINT AS item_id, "
+            kind = "TABLE" if materialise else "VIEW"
+            con.execute(f"CREATE {kind} behavior AS SELECT user::VARCHAR AS user, item_id::BIGINT AS item_id, "
                         f"category_id::BIGINT AS category_id, behavior::TINYINT AS behavior, ts::BIGINT AS ts FROM read_parquet([{lst}])")
         else:
             con.execute(f"CREATE VIEW behavior AS {_EMPTY_BEHAVIOR}")
