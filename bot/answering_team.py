@@ -121,6 +121,18 @@ class TeamAnswerer:
         return await self._index_answer(key, text, lang, history, on_partial, collection, intent)
 
     # ------------------------------------------------------------------ data questions
+    def is_data_question(self, text: str, lang: str) -> bool:
+        """Whether the rules (no model) read a query spec from the text: the intent classifier's
+        "report" then yields to the query layer, which answers that exact question."""
+        if self.engine is None or self.parser is None or not text:
+            return False
+        rules = getattr(self.parser, "parse_rules_only", None) or self.parser.parse
+        try:
+            parsed = rules(text, lang=lang, previous=None)
+        except Exception:  # noqa: BLE001 - a parser failure leaves the request as it was
+            return False
+        return parsed.kind == "query" and parsed.spec is not None
+
     def _parse(self, text: str, lang: str, previous):
         """The parser's reading, plus two of ours: "what do customers complain about?" is the
         review aspects of that polarity (counted by code, quoted from reviews), and "why did X

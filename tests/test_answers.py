@@ -288,3 +288,21 @@ def test_a_model_spec_for_a_metric_the_question_does_not_name_is_not_in_the_data
     parser.table["What was the marketing budget this month?"] = Parsed("query", QuerySpec("repeat_buyer_share"), source="model")
     r = ask(a, "What was the marketing budget this month?")
     assert r.text.startswith("Not in the data: marketing budget this month") and engine.ran == []
+
+
+class _ReportIntents:
+    """The classifier calls every free text a report request (as it did for 'purchases in the last 3 days')."""
+
+    def parse(self, text):
+        from bot.intents import Request, parse_command
+
+        return parse_command(text) or Request("report", text.strip(), False, 0.6)
+
+
+def test_a_data_question_the_classifier_calls_a_report_is_answered_as_a_query(tmp_path):
+    a, _, _, engine, _ = build(tmp_path)
+    a.intents = _ReportIntents()
+    r = ask(a, "What is our conversion?")
+    assert engine.ran == [TOTAL] and "6.6%" in r.text and not r.text.startswith("Which report?")
+    r = ask(a, "/report", thread="t2")  # an explicit report command is still a report
+    assert engine.ran == [TOTAL]
