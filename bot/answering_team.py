@@ -465,7 +465,7 @@ def _no_entities():
     return Entities()
 
 
-_QUANTITY = re.compile(r"how many|how much|what share|what percent|percentage|\bshare\b|\brate\b|ratio|count|number of|average|"
+_QUANTITY = re.compile(r"how many|how much|what share|what percent|what %|percentage|fraction|proportion|\bshare\b|\brate\b|ratio|count|number of|average|"
                        r"多少|几|比例|占比|百分之|比率|率|平均|数量", re.I)
 
 
@@ -488,6 +488,12 @@ def _named(value: str, group, text: str) -> bool:
     low = text.lower()
     ent = next((e for e in group if e.id == str(value) or str(value) in e.names()), None)
     names = ent.names() if ent is not None else (str(value),)
+    if ent is not None:
+        from .questions.resolve import _category_words
+
+        words = _category_words(ent)
+        if any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low) for w in words):
+            return True
     for n in names:
         n = n.lower().strip()
         if not n:

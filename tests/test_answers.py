@@ -306,3 +306,19 @@ def test_a_data_question_the_classifier_calls_a_report_is_answered_as_a_query(tm
     assert engine.ran == [TOTAL] and "6.6%" in r.text and not r.text.startswith("Which report?")
     r = ask(a, "/report", thread="t2")  # an explicit report command is still a report
     assert engine.ran == [TOTAL]
+
+
+def test_a_category_named_by_its_english_word_keeps_its_filter():
+    from bot.answering_team import _named
+    from knowledge.query import Entity
+
+    cats = (Entity("洗发水"), Entity("酒店"))
+    assert _named("洗发水", cats, "What share of shampoo reviews are negative?")
+    assert not _named("酒店", cats, "What share of shampoo reviews are negative?")
+
+
+@pytest.mark.parametrize("question", ["what fraction of hotel reviews is positive?", "proportion of negative reviews", "what % of reviews are negative"])
+def test_a_share_in_other_words_is_a_quantity_not_an_opinion(question):
+    from bot.answering_team import opinion_question
+
+    assert not opinion_question(question)
