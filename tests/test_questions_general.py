@@ -59,3 +59,8 @@ def test_returning_buyers_are_the_repeat_share(parser, question):
 @pytest.mark.parametrize("question", ["618大促的投入产出比是多少", "小红书上的粉丝涨了多少？", "抖音粉丝数"])
 def test_roi_and_followers_are_not_in_the_data(parser, question):
     assert parse(parser, question).kind == "not_in_data"
+
+
+@pytest.mark.parametrize("question", ["what is our marketing budget for Q4?", "how much marketing spend went to email", "这个月的营销预算是多少"])
+def test_budgets_and_marketing_spend_are_not_in_the_data(parser, question):
+    assert parse(parser, question).kind == "not_in_data"

@@ -65,7 +65,8 @@ CHAT = rx(r"^\s*(?:hi|hello|hey|thanks|thank you|ok|okay|good morning|你好|您
 # (pattern, what is missing in en, in zh). Checked before the metrics: "ad conversion" is about ads.
 NOT_IN_DATA: tuple[tuple[re.Pattern, str, str], ...] = (
     (rx(_en(r"ad(?:vertising|vert)? ?(?:spend|spending|budget|costs?)"), _en(r"ads?"), _en(r"advertising"), _en(r"campaign spend"),
-        _en(r"cpc"), _en(r"cpm"), r"广告", r"投放", r"推广费", r"营销费用", r"花了多少钱"), "ad spend", "广告花费"),
+        _en(r"cpc"), _en(r"cpm"), _en(r"(?:marketing|promotion|promo) (?:budgets?|spend\w*|costs?)"), _en(r"budgets?"),
+        r"广告", r"投放", r"推广费", r"营销费用", r"营销预算", r"预算", r"花了多少钱"), "ad spend", "广告花费"),
     (rx(_en(r"roi"), _en(r"roas"), _en(r"return on (?:ad spend|investment)"), r"投资回报", r"投产比", r"投入产出", r"回报率", r"roi"), "return on investment (ROI)", "投资回报率（ROI）"),
     (rx(_en(r"cac"), _en(r"(?:customer )?acquisition costs?"), _en(r"cost per (?:customer|acquisition|user)"), r"获客成本", r"拉新成本"),
      "customer acquisition cost", "获客成本"),
