@@ -185,7 +185,7 @@ class TeamAnswerer:
         keep, dropped = [], []
         for f in parsed.spec.filters:
             group = groups.get(f.dim)
-            if group is None or any(_named(v, group, text) for v in f.values):
+            if group is None or any(_named(v, group, text, resolve=f.dim in ("item", "review_product")) for v in f.values):
                 keep.append(f)
             else:
                 dropped.append(f"{f.dim}={','.join(f.values)}")
@@ -483,7 +483,7 @@ def _lcs(a: str, b: str) -> int:
     return best
 
 
-def _named(value: str, group, text: str) -> bool:
+def _named(value: str, group, text: str, *, resolve: bool = False) -> bool:
     """Whether the question names the entity `value` (its id, or enough of one of its names)."""
     low = text.lower()
     ent = next((e for e in group if e.id == str(value) or str(value) in e.names()), None)
@@ -504,6 +504,14 @@ def _named(value: str, group, text: str) -> bool:
         need = min(len(core), 3 if re.search(r"[\u4e00-\u9fff]", core) else 5)
         if need >= 2 and _lcs(core, low) >= need:
             return True
+    if ent is not None and resolve:
+        # catalogue items only: the parser's own reading of names ("降噪耳机" → Lumi 降噪蓝牙耳机 Pro): a name it resolves is named
+        from knowledge.query import Entities
+
+        from .questions.resolve import Resolver
+        from .questions.vocab import normalise
+
+        return any(m.entity.id == ent.id for m in Resolver(Entities(items=tuple(group))).find(normalise(text)))
     return False
 
 

@@ -7,6 +7,8 @@ import asyncio
 from dataclasses import dataclass
 
 import pytest
+from pathlib import Path
+CATALOG = Path(__file__).resolve().parents[1] / "growthpilot" / "demo" / "data" / "catalog.csv"
 
 from bot.assistant import Assistant
 from bot.settings import AssistantSettings
@@ -322,3 +324,14 @@ def test_a_share_in_other_words_is_a_quantity_not_an_opinion(question):
     from bot.answering_team import opinion_question
 
     assert not opinion_question(question)
+
+
+def test_a_partial_chinese_product_name_keeps_its_item_filter():
+    """"降噪耳机" names Lumi 降噪蓝牙耳机 Pro (the parser resolves it so); dropping the filter answered the whole
+    store's purchases, "上升", where the item's went down."""
+    from bot.answering_team import _named
+    from training.spec_data import catalogue_entities
+
+    items = catalogue_entities(CATALOG).items
+    assert _named("1003", items, "降噪耳机最近7天的购买次数有什么变化？", resolve=True)
+    assert not _named("1001", items, "降噪耳机最近7天的购买次数有什么变化？", resolve=True)
