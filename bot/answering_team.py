@@ -300,7 +300,14 @@ class TeamAnswerer:
             hits = [h for h in hits if h.kind == "review"]
             if hits:
                 return hits[: self.evidence_k]
-        hits = await asyncio.to_thread(self.retriever.search, question, self.evidence_k * 3, kinds=["review"], filters=filters)
+        query = question
+        if result is not None and result.spec.by == "aspect":
+            # the aspects the code counted are the topic ("what are people unhappy about?" alone is too vague
+            # for the relevance floor): search for them, with the polarity filter
+            aspects = [f.subject_id for f in sorted(result.facts, key=lambda f: f.value) if f.role == "rank" and f.subject_id][:3]
+            if aspects:
+                query = " ".join(aspects) + " " + question
+        hits = await asyncio.to_thread(self.retriever.search, query, self.evidence_k * 3, kinds=["review"], filters=filters)
         hits = [h for h in hits if h.kind == "review"]
         # without a product filter: the floor measured by `bench/eval_answers.py --floors` (docs/BENCHMARKS.md)
         return relevant_hits(hits, min(self.min_similarity, EVIDENCE_FLOOR))[: self.evidence_k]

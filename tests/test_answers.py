@@ -335,3 +335,18 @@ def test_a_partial_chinese_product_name_keeps_its_item_filter():
     items = catalogue_entities(CATALOG).items
     assert _named("1003", items, "降噪耳机最近7天的购买次数有什么变化？", resolve=True)
     assert not _named("1001", items, "降噪耳机最近7天的购买次数有什么变化？", resolve=True)
+
+
+def test_opinion_evidence_is_searched_by_the_aspects_the_facts_name(tmp_path):
+    """"what are people unhappy about?" is too vague to pass the relevance floor on its own (held-out: no review
+    cited); the reviews are searched for the top aspects the code counted, with the polarity filter."""
+    from knowledge.query import Filter
+
+    a, gen, parser, engine, retriever = build(tmp_path, [""])
+    spec = QuerySpec("aspect_mentions", op="top", by="aspect", filters=(Filter("sentiment", ("neg",)),), limit=5)
+    facts = tuple(f for i, asp in enumerate(("battery", "客服"), 1)
+                  for f in (Fact("aspect_mentions", i, "rank", "aspect", asp, asp), Fact("aspect_mentions", 9 - i, "value", "aspect", asp, asp)))
+    engine.results[spec.to_json()] = QueryResult(spec, METRICS["aspect_mentions"], "SELECT …", rows=((1, "battery", 8), (2, "客服", 7)), facts=facts)
+    ask(a, "What do customers complain about?")
+    q = retriever.calls[-1]["query"]
+    assert "battery" in q and "客服" in q and retriever.calls[-1]["filters"]["sentiment"] == "neg"
