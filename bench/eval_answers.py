@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/eval_answers.py [--model embedded|fake] [--only number,top,...] [--limit N]
 
-Questions: bench/data/answer_questions.jsonl (zh + en; "demo" = the bundled demo data,
+Questions: bench/data/answer_questions.jsonl by default, or --questions (answer_questions_holdout.jsonl and
+answer_questions_final.jsonl: written without reading the question code; zh + en; "demo" = the bundled demo data,
 "taobao" = ../shared/data/taobao_behavior_sample.csv + a per-category sample of the shared Chinese
 shopping reviews). Each has a gold recipe; the gold value is computed here with pandas straight
 from the raw files — never through the query layer. The assistant runs in-process (one model, one
@@ -331,7 +332,7 @@ async def run_all(args) -> dict:
     from growthpilot.wiring import build_assistant, build_embedder, build_generator
 
     OUT.mkdir(parents=True, exist_ok=True)
-    questions = [json.loads(l) for l in QUESTIONS.read_text(encoding="utf-8").splitlines() if l.strip()]
+    questions = [json.loads(l) for l in Path(args.questions).read_text(encoding="utf-8").splitlines() if l.strip()]
     if args.only:
         questions = [q for q in questions if q["kind"] in args.only.split(",")]
     shared = shared_data()
@@ -409,7 +410,7 @@ def summarise(rows: list[dict], args) -> dict:
            "by_kind": {k: block([r for r in rows if r["kind"] == k]) for k in sorted({r["kind"] for r in rows})},
            "by_dataset": {k: block([r for r in rows if r["dataset"] == k]) for k in sorted({r["dataset"] for r in rows})},
            "model": args.model, "copy_variants": args.copy_variants, "machine": f"{cpu_model()}, {os.cpu_count()} cores", "load": os.getloadavg()}
-    (OUT / "eval_answers.json").write_text(json.dumps({"summary": out, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    (OUT / f"eval_answers{'' if Path(args.questions) == QUESTIONS else '_' + Path(args.questions).stem}.json").write_text(json.dumps({"summary": out, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
 
 
@@ -481,6 +482,9 @@ def main() -> int:
     ap.add_argument("--model", choices=["embedded", "fake"], default="embedded",
                     help="embedded: the configured offline model; fake: no model (checks the code path only)")
     ap.add_argument("--only", default="", help="comma-separated kinds: number,top,direction,opinion,why,not_in_data,copy")
+    ap.add_argument("--questions", default=str(QUESTIONS),
+                    help="question set (default bench/data/answer_questions.jsonl; held out: answer_questions_holdout.jsonl, "
+                         "answer_questions_final.jsonl — the final one is run once, untuned)")
     ap.add_argument("--limit", type=int, default=0, help="at most this many questions")
     ap.add_argument("--copy-variants", type=int, default=1, help="variants per copy brief (default 1: CPU time)")
     ap.add_argument("--deadline-s", type=float, default=0, help="stop asking after this many seconds and summarise what was asked")
@@ -496,8 +500,8 @@ def main() -> int:
         print(json.dumps(ask_processes(args.ask_process), indent=1))
         print(f"load after: {os.getloadavg()}")
         return 0
-    if not QUESTIONS.exists():
-        print(f"missing {QUESTIONS}")
+    if not Path(args.questions).exists():
+        print(f"missing {args.questions}")
         return 1
     print(f"load before: {os.getloadavg()}")
     summary = asyncio.run(run_all(args))

@@ -121,6 +121,18 @@ class TeamAnswerer:
         return await self._index_answer(key, text, lang, history, on_partial, collection, intent)
 
     # ------------------------------------------------------------------ data questions
+    def is_data_question(self, text: str, lang: str) -> bool:
+        """Whether the rules (no model) read a query spec from the text: the intent classifier's
+        "report" then yields to the query layer, which answers that exact question."""
+        if self.engine is None or self.parser is None or not text:
+            return False
+        rules = getattr(self.parser, "parse_rules_only", None) or self.parser.parse
+        try:
+            parsed = rules(text, lang=lang, previous=None)
+        except Exception:  # noqa: BLE001 - a parser failure leaves the request as it was
+            return False
+        return parsed.kind == "query" and parsed.spec is not None
+
     def _parse(self, text: str, lang: str, previous):
         """The parser's reading, plus two of ours: "what do customers complain about?" is the
         review aspects of that polarity (counted by code, quoted from reviews), and "why did X
@@ -173,7 +185,7 @@ class TeamAnswerer:
         keep, dropped = [], []
         for f in parsed.spec.filters:
             group = groups.get(f.dim)
-            if group is None or any(_named(v, group, text) for v in f.values):
+            if group is None or any(_named(v, group, text, resolve=f.dim in ("item", "review_product")) for v in f.values):
                 keep.append(f)
             else:
                 dropped.append(f"{f.dim}={','.join(f.values)}")
@@ -288,7 +300,14 @@ class TeamAnswerer:
             hits = [h for h in hits if h.kind == "review"]
             if hits:
                 return hits[: self.evidence_k]
-        hits = await asyncio.to_thread(self.retriever.search, question, self.evidence_k * 3, kinds=["review"], filters=filters)
+        query = question
+        if result is not None and result.spec.by == "aspect":
+            # the aspects the code counted are the topic ("what are people unhappy about?" alone is too vague
+            # for the relevance floor): search for them, with the polarity filter
+            aspects = [f.subject_id for f in sorted(result.facts, key=lambda f: f.value) if f.role == "rank" and f.subject_id][:3]
+            if aspects:
+                query = " ".join(aspects) + " " + question
+        hits = await asyncio.to_thread(self.retriever.search, query, self.evidence_k * 3, kinds=["review"], filters=filters)
         hits = [h for h in hits if h.kind == "review"]
         # without a product filter: the floor measured by `bench/eval_answers.py --floors` (docs/BENCHMARKS.md)
         return relevant_hits(hits, min(self.min_similarity, EVIDENCE_FLOOR))[: self.evidence_k]
@@ -453,7 +472,7 @@ def _no_entities():
     return Entities()
 
 
-_QUANTITY = re.compile(r"how many|how much|what share|what percent|percentage|\bshare\b|\brate\b|ratio|count|number of|average|"
+_QUANTITY = re.compile(r"how many|how much|what share|what percent|what %|percentage|fraction|proportion|\bshare\b|\brate\b|ratio|count|number of|average|"
                        r"多少|几|比例|占比|百分之|比率|率|平均|数量", re.I)
 
 
@@ -471,11 +490,17 @@ def _lcs(a: str, b: str) -> int:
     return best
 
 
-def _named(value: str, group, text: str) -> bool:
+def _named(value: str, group, text: str, *, resolve: bool = False) -> bool:
     """Whether the question names the entity `value` (its id, or enough of one of its names)."""
     low = text.lower()
     ent = next((e for e in group if e.id == str(value) or str(value) in e.names()), None)
     names = ent.names() if ent is not None else (str(value),)
+    if ent is not None:
+        from .questions.resolve import _category_words
+
+        words = _category_words(ent)
+        if any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low) for w in words):
+            return True
     for n in names:
         n = n.lower().strip()
         if not n:
@@ -486,6 +511,14 @@ def _named(value: str, group, text: str) -> bool:
         need = min(len(core), 3 if re.search(r"[\u4e00-\u9fff]", core) else 5)
         if need >= 2 and _lcs(core, low) >= need:
             return True
+    if ent is not None and resolve:
+        # catalogue items only: the parser's own reading of names ("降噪耳机" → Lumi 降噪蓝牙耳机 Pro): a name it resolves is named
+        from knowledge.query import Entities
+
+        from .questions.resolve import Resolver
+        from .questions.vocab import normalise
+
+        return any(m.entity.id == ent.id for m in Resolver(Entities(items=tuple(group))).find(normalise(text)))
     return False
 
 

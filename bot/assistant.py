@@ -142,6 +142,10 @@ class Assistant:
                                message_zh=f"/{req.command} 后面需要写上内容")
         if req.text:
             lang = detect_language(req.text, self.settings.default_locale, message.locale)
+        if req.kind == "report" and not req.explicit and self.answers.is_data_question(req.text, lang):
+            from dataclasses import replace
+
+            req = replace(req, kind="question")  # a question the query layer answers, not a fixed report
         if req.kind == "report":
             return await self._report(message, req, lang)
         if req.kind == "copy":

@@ -9,6 +9,8 @@ that something is not in the data and what the data does hold.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -56,6 +58,37 @@ def direction_word(value: float | None, lang: str) -> str:
     if value < 0:
         return pick(lang, "down", "下降")
     return pick(lang, "unchanged", "持平")
+
+
+# ------------------------------------------------------------------------ the engine's warnings, in zh
+_WARNINGS_ZH: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), z) for p, z in (
+    (r"^incomplete window: the earlier period (.+?) has data on only ([\d,]+) of its ([\d,]+) days, so the change compares unequal amounts of data$",
+     r"时间窗不完整：前一时段 \1 只有 \2/\3 天有数据，变化比较的数据量不相等"),
+    (r"^incomplete window: (.+?) has data on ([\d,]+) of its ([\d,]+) days$", r"时间窗不完整：\1 只有 \2/\3 天有数据"),
+    (r"^no data in this scope and period$", "该范围和时段内没有数据"),
+    (r"^reviews without a date are left out of a dated period$", "没有日期的评论不计入指定时段"),
+    (r"^showing ([\d,]+) of ([\d,]+) (\S+) values \(the largest by (.+)\)$", r"只列出 \2 个\3值中的 \1 个（按\4最大的）"),
+    (r"^([\d,]+) of ([\d,]+) (\S+) value\(s\) with fewer than ([\d,]+) (.+) left out \(minimum support\)$",
+     r"\2 个\3值中有 \1 个因少于 \4 \5（最小支持度）未列出"),
+    (r"^no pair of items was (bought|viewed) by ([\d,]+) or more different users in this period$",
+     r"该时段内没有被 \2 个及以上不同用户一起\1的商品对"),
+))
+_ZH_WORDS = {"bought": "购买", "viewed": "浏览", "item": "商品", "category": "品类", "users": "用户", "buyers": "买家", "reviews": "条评论",
+             "hour": "小时", "weekday": "星期", "day": "日期", "aspect": "方面", "segment": "分群", "review_category": "评论品类", "review_product": "评论商品"}
+
+
+def warning_text(w: str, lang: str) -> str:
+    """An engine warning in the reply's language (the engine writes English; zh replies get Chinese)."""
+    if lang != "zh":
+        return w
+    for pat, zh in _WARNINGS_ZH:
+        m = pat.match(w)
+        if m:
+            out = m.expand(zh)
+            for en, z in _ZH_WORDS.items():
+                out = re.sub(rf"(?<![A-Za-z]){en}(?![A-Za-z])", z, out)
+            return out
+    return w
 
 
 # ------------------------------------------------------------------------ the answer's parts
@@ -183,7 +216,7 @@ def _render(result: QueryResult, lang: str, emphasis: str | None = None, names: 
     sep = pick(lang, ": ", "：")
     if result.empty or not result.facts:
         body = pick(lang, f"{label}{scope}, {period}: no data in this period and scope.", f"{label}{scope}，{period}：该时段和范围内没有数据。")
-        return FactsText(body, tuple(result.warnings), how_line(result, lang))
+        return FactsText(body, tuple(warning_text(w, lang) for w in result.warnings), how_line(result, lang))
     if spec.op == "total":
         f = _fact(result.facts, "value", "")
         v = f.value if f is not None else result.facts[0].value
@@ -207,7 +240,7 @@ def _render(result: QueryResult, lang: str, emphasis: str | None = None, names: 
             lines.append(f"{i}. {s or pick(lang, '(none)', '（空）')} — {fmt_value(f.value if f else None, m.unit)}{_parts(result, s, lang)}")
         body = "\n".join(lines)
     definition = pick(lang, f"({m.label_en}: {m.definition_en}.)", f"（{m.label_zh}：{m.definition_zh}。）")
-    return FactsText(body + "\n" + definition, tuple(result.warnings), how_line(result, lang))
+    return FactsText(body + "\n" + definition, tuple(warning_text(w, lang) for w in result.warnings), how_line(result, lang))
 
 
 def _render_change(result: QueryResult, lang: str, label: str, scope: str, emphasis: str | None = None) -> str:

@@ -7,6 +7,8 @@ import asyncio
 from dataclasses import dataclass
 
 import pytest
+from pathlib import Path
+CATALOG = Path(__file__).resolve().parents[1] / "growthpilot" / "demo" / "data" / "catalog.csv"
 
 from bot.assistant import Assistant
 from bot.settings import AssistantSettings
@@ -288,3 +290,63 @@ def test_a_model_spec_for_a_metric_the_question_does_not_name_is_not_in_the_data
     parser.table["What was the marketing budget this month?"] = Parsed("query", QuerySpec("repeat_buyer_share"), source="model")
     r = ask(a, "What was the marketing budget this month?")
     assert r.text.startswith("Not in the data: marketing budget this month") and engine.ran == []
+
+
+class _ReportIntents:
+    """The classifier calls every free text a report request (as it did for 'purchases in the last 3 days')."""
+
+    def parse(self, text):
+        from bot.intents import Request, parse_command
+
+        return parse_command(text) or Request("report", text.strip(), False, 0.6)
+
+
+def test_a_data_question_the_classifier_calls_a_report_is_answered_as_a_query(tmp_path):
+    a, _, _, engine, _ = build(tmp_path)
+    a.intents = _ReportIntents()
+    r = ask(a, "What is our conversion?")
+    assert engine.ran == [TOTAL] and "6.6%" in r.text and not r.text.startswith("Which report?")
+    r = ask(a, "/report", thread="t2")  # an explicit report command is still a report
+    assert engine.ran == [TOTAL]
+
+
+def test_a_category_named_by_its_english_word_keeps_its_filter():
+    from bot.answering_team import _named
+    from knowledge.query import Entity
+
+    cats = (Entity("洗发水"), Entity("酒店"))
+    assert _named("洗发水", cats, "What share of shampoo reviews are negative?")
+    assert not _named("酒店", cats, "What share of shampoo reviews are negative?")
+
+
+@pytest.mark.parametrize("question", ["what fraction of hotel reviews is positive?", "proportion of negative reviews", "what % of reviews are negative"])
+def test_a_share_in_other_words_is_a_quantity_not_an_opinion(question):
+    from bot.answering_team import opinion_question
+
+    assert not opinion_question(question)
+
+
+def test_a_partial_chinese_product_name_keeps_its_item_filter():
+    """"降噪耳机" names Lumi 降噪蓝牙耳机 Pro (the parser resolves it so); dropping the filter answered the whole
+    store's purchases, "上升", where the item's went down."""
+    from bot.answering_team import _named
+    from training.spec_data import catalogue_entities
+
+    items = catalogue_entities(CATALOG).items
+    assert _named("1003", items, "降噪耳机最近7天的购买次数有什么变化？", resolve=True)
+    assert not _named("1001", items, "降噪耳机最近7天的购买次数有什么变化？", resolve=True)
+
+
+def test_opinion_evidence_is_searched_by_the_aspects_the_facts_name(tmp_path):
+    """"what are people unhappy about?" is too vague to pass the relevance floor on its own (held-out: no review
+    cited); the reviews are searched for the top aspects the code counted, with the polarity filter."""
+    from knowledge.query import Filter
+
+    a, gen, parser, engine, retriever = build(tmp_path, [""])
+    spec = QuerySpec("aspect_mentions", op="top", by="aspect", filters=(Filter("sentiment", ("neg",)),), limit=5)
+    facts = tuple(f for i, asp in enumerate(("battery", "客服"), 1)
+                  for f in (Fact("aspect_mentions", i, "rank", "aspect", asp, asp), Fact("aspect_mentions", 9 - i, "value", "aspect", asp, asp)))
+    engine.results[spec.to_json()] = QueryResult(spec, METRICS["aspect_mentions"], "SELECT …", rows=((1, "battery", 8), (2, "客服", 7)), facts=facts)
+    ask(a, "What do customers complain about?")
+    q = retriever.calls[-1]["query"]
+    assert "battery" in q and "客服" in q and retriever.calls[-1]["filters"]["sentiment"] == "neg"

@@ -24,6 +24,19 @@ _GENERIC = {"the", "a", "an", "of", "our", "my", "and", "for", "with", "in", "on
             "lumi", "pro", "mini", "lite", "max", "plus", "smart", "in", "3", "1", "的", "了"}
 
 
+def _category_words(e: Entity) -> tuple[str, ...]:
+    """The other language's words for a category name (vocab.CATEGORY_WORDS, both ways)."""
+    from .vocab import CATEGORY_WORDS
+
+    out: list[str] = []
+    for zh, en in CATEGORY_WORDS.items():
+        if zh in (e.id, e.name_zh, e.name_en):
+            out.extend(en)
+        elif any(n and n.lower() in en for n in (e.name_en, e.id)):
+            out.append(zh)
+    return tuple(out)
+
+
 def units(text: str) -> list[str]:
     return _UNIT.findall(text.lower())
 
@@ -68,7 +81,8 @@ class Resolver:
             for e in getattr(entities, group):
                 # an id that is a word ("洗发水", "loyal_buyers": the engine's review categories and segments) is a name too
                 word_id = e.id if e.id and not e.id.isdigit() else ""
-                for name in {e.name_en, e.name_zh, *e.aliases, word_id}:
+                words = _category_words(e) if group in ("categories", "review_categories") else ()
+                for name in {e.name_en, e.name_zh, *e.aliases, word_id, *words}:
                     u = [x for x in units(name) if x not in self._brand_units]
                     if u:
                         self._names.append((group, e, u, False))

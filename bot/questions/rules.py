@@ -110,8 +110,8 @@ def find_dims(t: str) -> list[tuple[int, str]]:
     for name, pat in V.DIM_PATTERNS:
         m = pat.search(t)
         if m:
-            out.append((m.start(), name))
-    return sorted(out)
+            out.append((m.start(), -(m.end() - m.start()), name))
+    return [(start, name) for start, _, name in sorted(out)]  # at one place the longer phrase wins ("每周哪天" is the weekday)
 
 
 def _limit(t: str) -> int | None:
@@ -151,7 +151,7 @@ def unknown_names(original: str, entities: Entities, matches: list[Match]) -> li
 
 
 def read(text: str, lang: str, resolver: Resolver, entities: Entities, layer: SemanticLayer | None = None) -> Reading:
-    t = V.normalise(text)
+    t = V.fix_typos(V.normalise(text))
     r = Reading()
     r.period = parse_period(t, entities.extra)
     s = strip_periods(t)

@@ -56,7 +56,8 @@ def to_int(s: str) -> int | None:
 WHY = rx(_en(r"why"), _en(r"what caused"), _en(r"reasons?"), r"为什么", r"为何", r"原因", r"怎么回事", r"咋回事")
 COPY = rx(_en(r"write"), _en(r"draft"), _en(r"slogans?"), _en(r"taglines?"), _en(r"captions?"), _en(r"copy(?:writing)?"),
           _en(r"ad text"), _en(r"headlines?"), _en(r"tweet"), _en(r"post for"),
-          r"写一?[段条篇个句]", r"帮我写", r"文案", r"标语", r"广告语", r"口号", r"推文", r"小红书")
+          r"写一?[段条篇个句]", r"帮我写", r"文案", r"标语", r"广告语", r"口号", r"推文",
+          r"小红书(?!(?:上|里)?的?(?:粉丝|关注|数据|流量|曝光|点赞|阅读))")
 CHAT = rx(r"^\s*(?:hi|hello|hey|thanks|thank you|ok|okay|good morning|你好|您好|谢谢|多谢|好的|早上好|嗨)[\s!！。.,，~]*$",
           _en(r"who are you"), _en(r"what can you do"), r"你是谁", r"你能做什么")
 
@@ -64,8 +65,9 @@ CHAT = rx(r"^\s*(?:hi|hello|hey|thanks|thank you|ok|okay|good morning|你好|您
 # (pattern, what is missing in en, in zh). Checked before the metrics: "ad conversion" is about ads.
 NOT_IN_DATA: tuple[tuple[re.Pattern, str, str], ...] = (
     (rx(_en(r"ad(?:vertising|vert)? ?(?:spend|spending|budget|costs?)"), _en(r"ads?"), _en(r"advertising"), _en(r"campaign spend"),
-        _en(r"cpc"), _en(r"cpm"), r"广告", r"投放", r"推广费", r"营销费用", r"花了多少钱"), "ad spend", "广告花费"),
-    (rx(_en(r"roi"), _en(r"roas"), _en(r"return on (?:ad spend|investment)"), r"投资回报", r"投产比", r"回报率"), "return on investment (ROI)", "投资回报率（ROI）"),
+        _en(r"cpc"), _en(r"cpm"), _en(r"(?:marketing|promotion|promo) (?:budgets?|spend\w*|costs?)"), _en(r"budgets?"),
+        r"广告", r"投放", r"推广费", r"营销费用", r"营销预算", r"预算", r"花了多少钱"), "ad spend", "广告花费"),
+    (rx(_en(r"roi"), _en(r"roas"), _en(r"return on (?:ad spend|investment)"), r"投资回报", r"投产比", r"投入产出", r"回报率", r"roi"), "return on investment (ROI)", "投资回报率（ROI）"),
     (rx(_en(r"cac"), _en(r"(?:customer )?acquisition costs?"), _en(r"cost per (?:customer|acquisition|user)"), r"获客成本", r"拉新成本"),
      "customer acquisition cost", "获客成本"),
     (rx(_en(r"revenue"), _en(r"gmv"), _en(r"turnover"), _en(r"sales (?:amount|value|revenue|volume in)"), _en(r"income"),
@@ -86,7 +88,7 @@ NOT_IN_DATA: tuple[tuple[re.Pattern, str, str], ...] = (
      "impressions and clicks (the log has page views, not impressions)", "曝光与点击（日志只有浏览，没有曝光）"),
     (rx(_en(r"bounce rate"), _en(r"session (?:length|duration)"), _en(r"time on (?:site|page)"), _en(r"dwell time"), r"跳出率", r"停留时长", r"停留时间"),
      "sessions and time on page", "会话与停留时长"),
-    (rx(_en(r"email open"), _en(r"open rate"), _en(r"newsletter"), _en(r"followers?"), _en(r"social media"), r"粉丝", r"公众号", r"邮件打开"),
+    (rx(_en(r"email open"), _en(r"open rate"), _en(r"newsletter"), _en(r"followers?"), _en(r"social media"), r"粉丝", r"关注者", r"公众号", r"邮件打开"),
      "email and social-media figures", "邮件与社交媒体数据"),
     (rx(_en(r"nps"), _en(r"net promoter"), r"净推荐值"), "NPS surveys", "NPS 调查"),
     (rx(_en(r"market share"), _en(r"market size"), r"市场份额", r"市场规模", r"市占率"), "market share", "市场份额"),
@@ -121,7 +123,9 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("view_to_cart", rx(_en(r"views?[- ]?(?:->|to|2)[- ]?cart"), _en(r"view[- ]to[- ]cart"), r"浏览(?:->|到|→)加购", r"浏览后加购", r"加购率")),
     ("view_to_fav", rx(_en(r"views?[- ]?(?:->|to|2)[- ]?fav\w*"), r"浏览(?:->|到|→)收藏", r"浏览后收藏", r"收藏率")),
     ("repeat_buyer_share", rx(_en(r"repeat[- ](?:buyers?|purchases?|customers?|purchas\w+)"), _en(r"buy(?:ers)? again"), _en(r"repurchase\w*"),
-                              _en(r"returning (?:buyers|customers)"), _en(r"bought (?:more than once|twice|again)"), r"复购", r"回购", r"重复购买", r"老客")),
+                              _en(r"returning (?:buyers|customers)"), _en(r"bought (?:more than once|twice|again)"),
+                              _en(r"c(?:ome|ame) back (?:and|to) (?:buy|bought|purchase\w*|order\w*)"), _en(r"(?:buy|bought|purchas\w+|order\w*) (?:two|2) or more times"),
+                              r"复购", r"回购", r"重复购买", r"老客", r"回头客", r"(?:买|购买|下单)(?:过|了)?(?:两|2|二)次(?:及|或)?(?:以上|多)")),
     ("purchases_per_buyer", rx(_en(r"purchases? per (?:buyer|customer|purchaser)"), _en(r"(?:orders|buys) per (?:buyer|customer)"),
                                _en(r"average (?:number of )?purchases"), _en(r"how many (?:times|purchases) (?:does|do|did) (?:a|each|the average) (?:buyer|customer)"),
                                r"人均购买", r"人均下单", r"每(?:个|位|名)买家.{0,4}(?:购买|买)", r"平均每(?:人|位|个|名)(?:买家|用户|顾客)?.{0,4}(?:购买|买)", r"人均购买次数")),
@@ -163,7 +167,10 @@ CHANGE = rx(_en(r"up or down"), _en(r"go(?:ne)? (?:up|down)"), _en(r"went (?:up|
             _en(r"compared? (?:to|with)"), _en(r"vs\.?"), _en(r"versus"), _en(r"week[- ]over[- ]week"), _en(r"wow"), _en(r"trend(?:ing|s)?"),
             _en(r"than the (?:week|period) before"), _en(r"than last week"), _en(r"than the previous"),
             r"增加", r"减少", r"变化", r"上升", r"下降", r"环比", r"比上周", r"比之前", r"涨", r"跌", r"增长", r"下滑", r"提升", r"降低", r"升高",
-            r"变多", r"变少", r"对比", r"相比", r"比较", r"趋势", r"升了", r"降了", r"多了", r"少了")
+            r"变多", r"变少", r"对比", r"相比", r"比较", r"趋势", r"升了", r"降了", r"多了", r"少了",
+            # "are views up?", "多还是少", "高了还是低了": a yes/no or either/or about the direction
+            _en(r"(?:is|are|was|were|has|have)(?: \w+){0,4} (?:up|down)"), _en(r"(?:up|down) (?:from|on|over) (?:the )?(?:previous|prior|last|week|period)"),
+            r"多还是少", r"高还是低", r"高了还是低了", r"多了还是少了", r"好还是差", r"变好还是变差")
 BOTTOM = rx(_en(r"least"), _en(r"lowest"), _en(r"worst"), _en(r"fewest"), _en(r"bottom"), _en(r"weakest"), _en(r"poorest"),
             r"最少", r"最低", r"最差", r"垫底", r"倒数", r"最不")
 TOP = rx(_en(r"which"), _en(r"most"), _en(r"top"), _en(r"best"), _en(r"highest"), _en(r"largest"), _en(r"biggest"), _en(r"strongest"),
@@ -186,10 +193,11 @@ DIM_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("segment", rx(_en(r"segments?"), _en(r"user groups?"), _en(r"cohorts?"), r"分群", r"人群", r"用户群", r"客群")),
     ("hour", rx(_en(r"hours?(?: of (?:the )?day)?"), _en(r"hourly"), _en(r"time of (?:the )?day"), _en(r"what time"), _en(r"times? of day"),
                 r"小时", r"几点", r"时段", r"时间段", r"钟点", r"分时段")),
-    ("weekday", rx(_en(r"week ?days?"), _en(r"days? of (?:the )?week"), _en(r"which day of"), r"星期几", r"周几", r"礼拜几", r"工作日", r"星期")),
+    ("weekday", rx(_en(r"(?:which|what) days? of (?:the )?week"), _en(r"week ?days?"), _en(r"days? of (?:the )?week"), _en(r"which day of"),
+                   r"(?:一|每|一个)(?:周|星期|礼拜)(?:里|中|内|当中)?(?:的)?哪一?天", r"星期几", r"周几", r"礼拜几", r"工作日", r"星期")),
     ("week", rx(_en(r"by week"), _en(r"per week"), _en(r"each week"), _en(r"every week"), _en(r"weekly"), _en(r"which week"), r"每周", r"按周", r"哪一?周", r"各周", r"每一周")),
     # "days" alone, but not a length: "the 7 days before" is the comparison period
-    ("day", rx(_en(r"by day"), _en(r"per day"), _en(r"each day"), _en(r"every day"), _en(r"daily"), _en(r"which day"), _en(r"what day"), _en(r"by date"),
+    ("day", rx(_en(r"by day"), _en(r"per day"), _en(r"each day"), _en(r"every day"), _en(r"daily"), _en(r"which day(?! of)"), _en(r"what day(?! of)"), _en(r"by date"),
                _en(r"(?<!\d )(?<!\d)days"), r"每天", r"每日", r"按天", r"按日", r"哪一?天", r"日期", r"逐日", r"各天")),
     ("category", rx(_en(r"categor(?:y|ies)"), _en(r"product (?:types?|lines?|groups?)"), _en(r"kinds? of products?"), _en(r"departments?"),
                     r"品类", r"类目", r"分类", r"类别", r"哪类", r"哪一类", r"哪个类", r"大类")),
@@ -215,3 +223,45 @@ FOLLOWUP = rx(r"^\s*(?:and|also|what about|how about|same (?:for|but)|now|then|o
 DATA_CUE = rx(_en(r"how many"), _en(r"how much"), _en(r"what (?:is|was|are|were) (?:the|our)"), _en(r"which"), _en(r"rate"), _en(r"share"),
               _en(r"average"), _en(r"total"), _en(r"number of"), _en(r"percent(?:age)?"), r"多少", r"几个", r"哪个", r"哪些", r"比例", r"占比",
               r"平均", r"总共", r"一共", r"数量", r"率", r"几")
+
+# ---------------------------------------------------------------- review/behaviour category words across languages
+# A category stored under its Chinese name is also found by its English word ("shampoo" → 洗发水), and
+# the reverse; only names present in the data's entities are used.
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "洗发水": ("shampoo", "shampoos"), "酒店": ("hotel", "hotels"), "水果": ("fruit", "fruits"),
+    "计算机": ("computer", "computers", "laptop", "laptops", "pc", "pcs", "电脑"), "手机": ("phone", "phones", "mobile", "mobiles", "smartphone", "smartphones"),
+    "平板": ("tablet", "tablets", "ipad", "平板电脑"), "书籍": ("book", "books", "图书", "书"), "衣服": ("clothes", "clothing", "apparel", "服装"),
+    "热水器": ("water heater", "water heaters", "heater", "heaters"), "蒙牛": ("mengniu", "milk", "dairy", "牛奶"),
+}
+
+# ---------------------------------------------------------------- typos
+# English vocabulary words a one-letter slip (drop, insert, swap, replace) is read as; 6+ letters only.
+TYPO_WORDS = ("purchase", "purchases", "purchased", "conversion", "conversions", "reviews", "review", "category", "categories",
+              "negative", "positive", "buyers", "viewers", "visitors", "customers", "favourites", "favorites", "average",
+              "ratings", "rating", "carted", "products", "product", "orders", "sales", "repeat", "pageviews", "weekday", "compared",
+              "increase", "decrease", "dropped", "percentage", "share", "total", "number", "change", "changed")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    if len(a) > len(b):
+        a, b = b, a
+    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
+
+
+_KNOWN = set(TYPO_WORDS)
+
+
+def fix_typos(t: str) -> str:
+    """"purchses" → "purchases": an English word one edit from a vocabulary word (and not itself one)."""
+    def sub(m: re.Match) -> str:
+        w = m.group(0)
+        if len(w) < 6 or w in _KNOWN:
+            return w
+        return next((k for k in TYPO_WORDS if len(k) >= 6 and _one_edit(w, k)), w)
+
+    return re.sub(r"[a-z]+", sub, t)

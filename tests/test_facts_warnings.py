@@ -1,0 +1,28 @@
+"""The query engine's warnings, in the question's language (a zh reply had English warnings inside)."""
+
+import re
+
+import pytest
+
+from bot.facts import warning_text
+
+WARNINGS = [
+    "incomplete window: 2026-11-16 – 2026-11-22 has data on 5 of its 7 days",
+    "incomplete window: the earlier period 2026-11-09 – 2026-11-15 has data on only 5 of its 7 days, so the change compares unequal amounts of data",
+    "no data in this scope and period",
+    "reviews without a date are left out of a dated period",
+    "showing 10 of 1,234 item values (the largest by Purchases)",
+    "3 of 40 item value(s) with fewer than 20 users left out (minimum support)",
+    "no pair of items was bought by 5 or more different users in this period",
+]
+
+
+@pytest.mark.parametrize("w", WARNINGS)
+def test_zh_warnings_are_chinese_and_keep_every_number(w):
+    zh = warning_text(w, "zh")
+    assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"\b(?:window|data|period|showing|reviews|left out)\b", zh), zh
+    assert all(n in zh for n in re.findall(r"\d[\d,]*", w))
+
+
+def test_en_warnings_are_unchanged():
+    assert all(warning_text(w, "en") == w for w in WARNINGS)
