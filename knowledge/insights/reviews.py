@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ..aspects import ASPECT_GROUPS, aspect_concept  # noqa: F401  (ASPECT_GROUPS re-exported)
 from ..sentiment import SentimentAnalyzer
 from ..text import tokenize
 
@@ -39,7 +40,6 @@ EN_ASPECTS: tuple[str, ...] = (
 )
 _EN_PATTERNS = [(a, re.compile(r"\b" + re.escape(a) + r"s?\b")) for a in EN_ASPECTS]
 _ZH_ASPECT_SET = frozenset(ZH_ASPECTS)
-
 
 def review_sentiment(reviews: pd.DataFrame, analyzer: SentimentAnalyzer | None = None) -> pd.DataFrame:
     """`reviews` plus "sentiment" (pos/neg/neutral), "sentiment_score" and "sentiment_source"
@@ -75,18 +75,19 @@ def review_sentiment(reviews: pd.DataFrame, analyzer: SentimentAnalyzer | None =
 
 
 def review_aspects(texts: Sequence[str], langs: Sequence[str], tokenizer: str = "rjieba") -> list[list[str]]:
-    """The aspects each review mentions (each at most once, in lexicon order)."""
+    """The aspects each review mentions (each concept at most once, in lexicon order), named by
+    their concept (ASPECT_GROUPS), so zh and en mentions of one thing count together."""
     out: list[list[str]] = []
     for text, lang in zip(texts, langs):
         text = text if isinstance(text, str) else ""
         if lang == "zh":
             toks = set(tokenize(text, tokenizer))  # type: ignore[arg-type]
-            out.append([a for a in ZH_ASPECTS if a in toks])
+            words = [a for a in ZH_ASPECTS if a in toks]
         else:
             low = text.lower()
-            found: list[str] = []
+            words = []
             for a, pat in _EN_PATTERNS:
-                if pat.search(low) and not any(a in f for f in found):  # "battery" inside "battery life"
-                    found.append(a)
-            out.append(found)
+                if pat.search(low) and not any(a in f for f in words):  # "battery" inside "battery life"
+                    words.append(a)
+        out.append(list(dict.fromkeys(aspect_concept(w) for w in words)))
     return out

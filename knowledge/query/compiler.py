@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..aspects import aspect_concept
+
 DAY_S = 86_400
 
 # base quantity → (SQL over the events `ev`, or None when it needs the per-user table; SQL over `u`)
@@ -132,6 +134,8 @@ def metric_sql(metric: str) -> MetricSQL:
 
 
 def _filter_sql(dim: str, values: tuple, params: list, source: str) -> str:
+    if dim == "aspect":  # a lexicon word ("续航", "售后") filters by the aspect it counts under
+        values = tuple(dict.fromkeys(v for x in values for v in (x, aspect_concept(str(x)))))
     ph = ", ".join("?" for _ in values)
     params.extend(values)
     if source == "behavior":
