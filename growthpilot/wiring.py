@@ -75,10 +75,17 @@ def build_embedder(cfg: AppConfig):
     return make_embedder(cfg.embeddings, cache_dir=embedding_cache_dir(Path(cfg.data.dir)))
 
 
-def build_generator(cfg: AppConfig, *, progress: bool = True):
+def build_generator(cfg: AppConfig, *, progress: bool = True, lazy: bool = True):
+    """The configured generator. `lazy` (default): a llm.lazy.LazyGenerator that loads the model
+    on the first request that needs it (spec fallback, interpretation, copy, support), so a data
+    question answered by the rules and code-written facts never waits on the load."""
     from llm.factory import make_generator
 
-    return make_generator(cfg.model, cfg.generation, progress=progress)
+    if not lazy:
+        return make_generator(cfg.model, cfg.generation, progress=progress)
+    from llm.lazy import LazyGenerator
+
+    return LazyGenerator(lambda: make_generator(cfg.model, cfg.generation, progress=progress))
 
 
 def build_assistant(

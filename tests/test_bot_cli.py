@@ -160,3 +160,38 @@ def test_ask_without_data_is_a_user_error_with_the_fix(tmp_path, fake_model, cap
     assert json.loads(captured.out)["ok"] is False
     assert "no data yet" in captured.err and "growthpilot demo" in captured.err
     assert fake_model.prompts == []
+
+
+@pytest.fixture
+def counted_loader(monkeypatch):
+    """The real growthpilot.wiring.build_generator (lazy), with the model loader counted: a
+    FakeGenerator stands in for the loaded model."""
+    gen = FakeGenerator()
+    calls = []
+
+    def make_generator(model, generation, progress=True, **kw):
+        calls.append(model.name)
+        return gen
+
+    monkeypatch.setattr("llm.factory.make_generator", make_generator)
+    return gen, calls
+
+
+def test_data_question_in_a_new_ask_process_never_loads_the_model(workspace, counted_loader, capsys):
+    cfg, log = workspace
+    gen, calls = counted_loader
+    assert main(["ask", "--config", str(cfg), "--json", "--thread", "t-lazy", "How many buyers did item 1000 have?"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    buyers = log[(log["behavior"] == "buy") & (log["item_id"] == 1000)]["user_id"].nunique()
+    assert (f": {buyers}." in out["text"] or f"1000 — {buyers}\n" in out["text"]) and "How this was computed" in out["text"]
+    assert calls == [] and gen.prompts == []  # the loader never ran: no start-up cost for a data question
+
+
+def test_a_question_that_needs_the_model_loads_it_once_on_first_need(workspace, counted_loader, capsys):
+    cfg, _ = workspace
+    gen, calls = counted_loader
+    gen.queue("Item 1000 had 12 buyers [1].")
+    assert main(["ask", "--config", str(cfg), "--json", "--thread", "t-lazy2", "/ask Summarise what the insights say about item 1000"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["text"].startswith("Item 1000 had 12 buyers[1].")
+    assert len(calls) == 1 and len(gen.prompts) == 1

@@ -33,6 +33,9 @@ def run(args, cfg) -> int:
     from .ask import _close
 
     assistant = build_assistant(cfg, args.audience)
+    warm = getattr(getattr(assistant, "generator", None), "warm", None)
+    if callable(warm):  # a chat will likely need the model: load it in the background while the user types
+        warm()
     if assistant.reports is not None:
         assistant.reports.prefetch(lang=cfg.assistant.default_locale)  # first /report answers from cache
     try:

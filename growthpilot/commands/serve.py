@@ -104,7 +104,11 @@ def _build_assistants(cfg, notifier, *, team: bool, customer: bool, shared_out: 
         # a burst waits in a fair line in front of the worker's small queue (told its place), never "busy"
         # the local worker generates one and queues queue_size; an OpenAI-compatible server takes queue_size at once
         room = cfg.generation.queue_size + 1 if cfg.generation.backend == "local" else max(1, cfg.generation.queue_size)
-        shared["generator"] = WaitingLine(wiring.build_generator(cfg), slots=min(cfg.serve.model_slots, room),
+        generator = wiring.build_generator(cfg)
+        warm = getattr(generator, "warm", None)  # a lazy generator: load the model in the background now
+        if callable(warm):
+            warm()
+        shared["generator"] = WaitingLine(generator, slots=min(cfg.serve.model_slots, room),
                                           max_waiting=cfg.serve.max_waiting)
         if shared_out is not None:
             shared_out["generator"] = shared["generator"]
