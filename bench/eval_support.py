@@ -174,7 +174,7 @@ def report(results: list[dict], label: str) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "test", "holdout", "all"), default="all", help="which questions to run (default: all, reported per split)")
+    ap.add_argument("--split", choices=("dev", "test", "holdout", "holdout2", "final", "all"), default="all", help="which questions to run (default: all, reported per split)")
     ap.add_argument("--questions", type=Path, default=QUESTIONS, help="a question set in the same JSONL format (default: %(default)s)")
     ap.add_argument("--show-misses", action="store_true", help="print every question not answered right")
     ap.add_argument("--rephrase", type=int, default=0, metavar="N", help="also run N dev questions through the embedded model (slow)")
@@ -193,7 +193,7 @@ def main() -> int:
         rows = load(args.split, args.questions)
         asyncio.run(a.handle(__import__("bot.types", fromlist=["Message"]).Message("telegram", "eval", "warm", "hello", audience="customer")))
         results = asyncio.run(run_questions(a, rows))
-        for split in ("dev", "test", "holdout"):
+        for split in dict.fromkeys(r["split"] for r in results):
             part = [r for r in results if r["split"] == split]
             if part:
                 report(part, split)
