@@ -208,3 +208,23 @@ def test_a_follow_up_about_another_product_stays_on_the_topic(make):
     assert "2 years" in first.text
     r = ask(a, "what about the AquaSmart bottle?")
     assert r.data["passage_group"] == "warranty.md#0" and "1-year warranty" in r.text
+
+
+@pytest.mark.parametrize("text, expected", [("retrun policy?", ("return",)), ("whats the retrun policy?", ("return",)),
+                                            ("waranty on the desk lamp", ("2 years", "2-year"))])
+def test_a_misspelt_support_word_is_read_as_the_word_it_is_one_letter_from(make, text, expected):
+    a, _, notifier = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and not notifier.sent
+    assert any(e in r.text.lower() for e in expected), r.text
+
+
+def test_typo_correction_leaves_real_words_and_short_words_alone():
+    from bot.support.lexicon import fix_typos
+
+    assert fix_typos("retrun the waranty claim") == "return the warranty claim"
+    assert fix_typos("Can I pay by paypal, and is delivery quick?") == "Can I pay by paypal, and is delivery quick?"
+    assert fix_typos("耳机坏了 retrun") == "耳机坏了 return"
+    assert fix_typos("whats the price, dont know") == "what's the price, don't know"
+    assert fix_typos("How long do they play on one charge?") == "How long do they play on one charge?"
+

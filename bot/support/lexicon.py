@@ -186,3 +186,44 @@ def tokens(text: str) -> frozenset[str]:
                 continue
             out.add(a + b)
     return frozenset(out)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    if len(a) > len(b):
+        a, b = b, a
+    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
+
+
+# single English words of the concepts, long enough that one edit away is a typo, not another word
+_TYPO_TARGETS = tuple(sorted({f for forms in CONCEPTS.values() for f in forms if re.fullmatch(r"[a-z]{5,}", f)}))
+_KNOWN_WORDS = frozenset(_TYPO_TARGETS) | frozenset(EN_STOPWORDS)
+
+
+# contractions typed without the apostrophe ("whats") would count as content words
+_CONTRACTIONS = {"whats": "what's", "hows": "how's", "wheres": "where's", "dont": "don't", "doesnt": "doesn't",
+                 "didnt": "didn't", "cant": "can't", "wont": "won't", "isnt": "isn't", "im": "i'm", "ive": "i've",
+                 "havent": "haven't", "hasnt": "hasn't", "wasnt": "wasn't", "arent": "aren't"}
+
+
+def fix_typos(text: str) -> str:
+    """"retrun" → "return", "waranty" → "warranty": an English word of 5+ letters that is no
+    support word itself and is one edit from exactly one support word is read as that word;
+    "whats" → "what's"."""
+    def sub(m: re.Match) -> str:
+        w = m.group(0)
+        low = w.lower()
+        if low in _CONTRACTIONS:
+            return _CONTRACTIONS[low]
+        if len(low) < 5 or low in _KNOWN_WORDS:
+            return w
+        # a letter more or less at the end is another form of a word ("charge" / "charger"), not a typo
+        near = [t for t in _TYPO_TARGETS if _one_edit(low, t) and not (t.startswith(low) or low.startswith(t))]
+        return near[0] if len(near) == 1 else w
+
+    return re.sub(r"[A-Za-z]+", sub, text)

@@ -25,7 +25,7 @@ from ..settings import AssistantSettings
 from ..types import Action, Message, Reply, Source
 from . import extract, faithfulness
 from .followup import follow_up_query, is_follow_up
-from .lexicon import PRODUCT_CONCEPTS, concepts, entities
+from .lexicon import PRODUCT_CONCEPTS, concepts, entities, fix_typos
 from .passages import Candidate, Section, SectionFinder, Weights
 from .signals import _INJECTION, _SMALL_TALK, MessageSignals, SentimentLike, read_signals
 
@@ -77,7 +77,7 @@ class SupportResponder:
             lang = detect_language(clean, lang, message.locale)
         signals = read_signals(clean, self._sentiment)
         history = self._memory.recent(key, 3)
-        asked = _strip_placeholders(clean)
+        asked = fix_typos(_strip_placeholders(clean))  # "retrun policy" is a returns question
         previous = _last_user_query(history)
         follow = bool(previous) and (is_follow_up(asked) or signals.says_failed)
         query = (f"{previous} {asked}".strip() if signals.says_failed else follow_up_query(previous, asked)) if follow else asked
