@@ -197,7 +197,7 @@ SQLITE_FILES = ("store.sqlite", "assistant.sqlite", "cache/embeddings/embeddings
 
 def encrypt_data_dir(data_dir: Path, ar: AtRest) -> dict:
     """Encrypt a data dir written without a key, in place: the SQLite files through
-    `sqlcipher_export`, the index files sealed (their manifests updated). Files already encrypted
+    `sqlcipher_export`, the index files and the behaviour Parquet parts sealed (manifests updated). Files already encrypted
     are checked with the key and left alone, so running it twice is harmless. Stop every other
     growthpilot process on this dir first. Returns what was done."""
     import json
@@ -205,7 +205,16 @@ def encrypt_data_dir(data_dir: Path, ar: AtRest) -> dict:
     if not ar.enabled:
         raise DataKeyError(f"no data key: set ${DATA_KEY_ENV} (or the data key file) first")
     data_dir = Path(data_dir)
-    done = {"sqlite_encrypted": [], "sqlite_already": [], "index_files_sealed": 0, "index_files_already": 0}
+    done = {"sqlite_encrypted": [], "sqlite_already": [], "index_files_sealed": 0, "index_files_already": 0,
+            "behavior_parts_sealed": 0, "behavior_parts_already": 0}
+    for part in sorted((data_dir / "behavior").glob("*.parquet")):
+        blob = part.read_bytes()
+        if blob.startswith(MAGIC):
+            ar.decrypt(blob, role="behavior part", where=str(part))  # wrong key → DataKeyError
+            done["behavior_parts_already"] += 1
+            continue
+        ar.write_bytes(part, blob, role="behavior part")  # the role knowledge.store.PART_ROLE reads with
+        done["behavior_parts_sealed"] += 1
     for rel in SQLITE_FILES:
         path = data_dir / rel
         if not path.exists():

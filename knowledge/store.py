@@ -246,6 +246,33 @@ def _sources_by_kind(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
+PART_ROLE = "behavior part"
+
+
+def write_part(table: pa.Table, path: Path) -> None:
+    """One behaviour part: Parquet (zstd, dictionary-coded pseudonyms), AES-GCM sealed as a whole
+    file when a data key is set (knowledge.atrest), owner-only either way."""
+    ar = atrest.current()
+    kw = dict(compression="zstd", compression_level=1, use_dictionary=["user"], write_statistics=["ts", "item_id"])
+    if not ar.enabled:
+        pq.write_table(table, path, **kw)
+        os.chmod(path, 0o600)
+        return
+    buf = pa.BufferOutputStream()
+    pq.write_table(table, buf, **kw)
+    ar.write_bytes(Path(path), buf.getvalue().to_pybytes(), role=PART_ROLE)
+
+
+def read_part(path: Path | str, columns: Sequence[str] | None = None) -> pa.Table:
+    """A behaviour part written by `write_part`, sealed or not (a sealed part without the key, or
+    with another key, raises atrest.DataKeyError saying which file)."""
+    ar = atrest.current()
+    cols = list(columns) if columns is not None else None
+    if not ar.enabled:
+        return pq.read_table(ar.check_plain(Path(path)), columns=cols)
+    return pq.read_table(pa.BufferReader(ar.read_bytes(Path(path), role=PART_ROLE)), columns=cols)
+
+
 def _insights_bilingual(conn) -> None:
     """Stores written before insights kept their Chinese text and query specs lack those three
     columns: add them (empty; the next refresh fills them). A no-op once done."""
@@ -473,7 +500,7 @@ class Store:
             return
         parts = []
         for f in self._part_files():
-            t = pq.read_table(f)
+            t = read_part(f)
             user64 = np.array([int(u[2:], 16) for u in t.column("user").to_pylist()], dtype=np.uint64)
             parts.append(row_hashes(user64, t.column("item_id").to_numpy(), t.column("category_id").to_numpy(),
                                     t.column("behavior").to_numpy(), t.column("ts").to_numpy()))
@@ -491,7 +518,7 @@ class Store:
         files = self._part_files()
         if not files:
             return _empty_behavior(cols)
-        tables = [pq.read_table(f, columns=cols) for f in files]
+        tables = [read_part(f, columns=cols) for f in files]
         table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
         out = {}
         for c in cols:
@@ -787,8 +814,7 @@ class BehaviorWriter:
                 "ts": pa.array(take(ts), pa.int64()),
             })
             name = f"part-{self.sha[:16]}-{len(self._parts):05d}.parquet"
-            pq.write_table(table, self.staging / name, compression="zstd", compression_level=1,
-                           use_dictionary=["user"], write_statistics=["ts", "item_id"])
+            write_part(table, self.staging / name)
             self._parts.append((name, n))
         return n, dup
 
