@@ -8,6 +8,8 @@
    KDF a raw key avoids).
 3. AES-256-GCM seal and open of an N-MB buffer (index files go through this).
 4. A search collection (N items, 512-d exact FAISS + BM25 + items) saved and loaded, plain vs sealed.
+5. Behaviour parts (--part-rows rows each, 4 parts): written, then opened by the query layer
+   (QueryEngine.from_parquet: the table every insight scans) and one funnel query, plain vs sealed.
 """
 
 from __future__ import annotations
@@ -62,11 +64,44 @@ def sqlite_rw(ar: atrest.AtRest, tmp: Path, rows: int) -> tuple[float, float]:
     return write, read
 
 
+def parts_bench(tmp: Path, rows: int) -> None:
+    import pyarrow as pa
+
+    from knowledge.query import QueryEngine, QuerySpec
+    from knowledge.store import write_part
+
+    rng = np.random.default_rng(0)
+    users = pa.array([f"u_{x:014x}" for x in rng.integers(0, rows // 100, rows)]).dictionary_encode().cast(pa.string())
+    table = pa.table({"user": users, "item_id": pa.array(rng.integers(1, rows // 25, rows), pa.int64()),
+                      "category_id": pa.array(rng.integers(1, 5000, rows), pa.int64()),
+                      "behavior": pa.array(rng.choice(np.array([0, 1, 2, 3], np.int8), rows, p=[0.89, 0.06, 0.03, 0.02]), pa.int8()),
+                      "ts": pa.array(1_700_000_000 + rng.integers(0, 28 * 86400, rows), pa.int64())})
+    out = {}
+    for name, key in (("plain", None), ("sealed", KEY)):
+        atrest.configure(key)
+        files = [tmp / f"{name}-{i}.parquet" for i in range(4)]
+        t0 = time.perf_counter()
+        for f in files:
+            write_part(table, f)
+        w = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        e = QueryEngine.from_parquet(files, threads=2)
+        value = e.run(QuerySpec("conversion_users")).value
+        o = time.perf_counter() - t0
+        out[name] = (w, o, value, sum(f.stat().st_size for f in files))
+    atrest.configure(None)
+    (pw, po, pv, pz), (sw, so, sv, sz) = out["plain"], out["sealed"]
+    assert pv == sv, (pv, sv)
+    print(f"behaviour parts 4 × {rows:,} rows ({pz / 1e6:.1f} MB): write plain {pw:.3f} s, sealed {sw:.3f} s ({sw / pw:.2f}×); "
+          f"open in the query layer + one query plain {po:.3f} s, sealed {so:.3f} s ({so / po:.2f}×); same result")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--items", type=int, default=20_000)
     ap.add_argument("--mb", type=int, default=64)
+    ap.add_argument("--part-rows", type=int, default=1_000_000)
     args = ap.parse_args()
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
     plain, enc = atrest.AtRest(None), atrest.AtRest(KEY)
@@ -142,6 +177,7 @@ def main() -> None:
         (ps, pl, pz), (es, el, ez) = out["plain"], out["sealed"]
         print(f"collection {n:,} items ({pz / 1e6:.1f} MB): save plain {ps:.3f} s, sealed {es:.3f} s ({es / ps:.2f}×); "
               f"load plain {pl:.3f} s, sealed {el:.3f} s ({el / pl:.2f}×)")
+        parts_bench(tmp, args.part_rows)
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 
