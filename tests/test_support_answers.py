@@ -228,3 +228,14 @@ def test_typo_correction_leaves_real_words_and_short_words_alone():
     assert fix_typos("whats the price, dont know") == "what's the price, don't know"
     assert fix_typos("How long do they play on one charge?") == "How long do they play on one charge?"
 
+
+
+@pytest.mark.parametrize("text, price, not_price", [("AquaSmart 水杯多少钱", "199", "159"),
+                                                    ("How much is the AquaSmart bottle?", "199", "159"),
+                                                    ("AquaSmart Mini 多少钱？", "159", "199")])
+def test_a_product_question_means_the_base_model_unless_it_names_the_variant(make, text, price, not_price):
+    """"AquaSmart" is the ¥199 bottle; the ¥159 AquaSmart *Mini* is meant only when the customer says
+    "Mini" (a wrong price is the costliest support answer)."""
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert price in r.text and not_price not in r.text, r.text

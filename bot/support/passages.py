@@ -42,6 +42,7 @@ class Weights:
     title: float = 0.6  # the page's title (a product name) matches the question's words
     unit: float = 0.0  # the best sentence/list item of the section (words + answer type)
     prefer: float = 0.5  # a follow-up naming only another product stays with the previous answer's section
+    variant: float = 0.4  # a product page whose name has a variant word (Mini, Lite, Pro) the question lacks
     threshold: float = 0.7  # best group score below this: the docs hold no answer
     # share of an English question's (idf-weighted) words the best passage must explain ("change my
     # delivery address" meets the delivery section through one word of three); Chinese character
@@ -131,6 +132,16 @@ class QueryTerms:
     concepts: frozenset[str]
 
 
+# words that name a variant of a product line rather than the product ("Buds Pro" / "Buds Lite")
+VARIANT_WORDS = frozenset({"mini", "lite", "pro", "plus", "max", "ultra", "air", "迷你", "mini版", "青春版", "标准版", "高配"})
+
+
+def _has_base_model(title_tokens: frozenset[str], base_titles: Sequence[frozenset[str]]) -> bool:
+    """A product page without variant words whose name mostly reappears in this variant's name."""
+    rest = title_tokens - VARIANT_WORDS
+    return any(len(b & rest) >= 0.6 * len(b) for b in base_titles)
+
+
 class SectionFinder:
     """Ranks passage groups for a question (see module doc)."""
 
@@ -179,6 +190,7 @@ class SectionFinder:
         groups: dict[str, Candidate] = {}
         vocab = set(df)
         q_explained = explained_by_concepts(query, q.concepts)
+        base_titles = [tt for tt in {tokens(x.doc_title) for x in sections} if tt and not tt & VARIANT_WORDS]
         for h, s, tk, cc in zip(hits, sections, sec_tokens, sec_concepts):
             def recall(terms: frozenset[str], have: frozenset[str], table: dict[str, int], fuzzy: bool = False) -> float:
                 total = sum(idf(table.get(t, 0)) for t in terms)
@@ -209,6 +221,11 @@ class SectionFinder:
             dense = float(h.metadata.get("similarity") or 0.0)
             bm = float(h.metadata.get("bm25_score") or 0.0) / max_bm25
             score = w.dense * dense + w.lexical * lex + w.concept * con + w.bm25 * bm + w.heading * head + w.unit * unit + w.entity * ent + w.title * title
+            # "AquaSmart" means the base model: a page of its Mini is meant only when the customer names
+            # it (only where a base model exists: Buds Pro and Buds Lite are both variants of nothing)
+            asked_tokens = q.tokens | (f.tokens if f is not None else frozenset())
+            if (tt & VARIANT_WORDS) - asked_tokens and _has_base_model(tt, base_titles):
+                score -= w.variant
             parts = {"dense": dense, "lexical": lex, "concept": con, "bm25": bm, "heading": head, "unit": unit, "entity": ent, "title": title, "coverage": cov}
             c = groups.get(s.group)
             if c is None:
