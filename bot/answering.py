@@ -143,19 +143,20 @@ async def generate_checked(
 def one_per_insight(hits: Sequence[Hit], lang: str) -> list[Hit]:
     """Insights are indexed in English and in Chinese ("<id>@zh"): keep one hit per insight, in
     the question's language where both were retrieved, at the rank of the better of the two."""
+    def key(h: Hit) -> str:
+        return str(h.metadata.get("insight_id") or "") if h.kind == "insight" else ""
+
     chosen: dict[str, Hit] = {}
     for h in hits:
-        key = str(h.metadata.get("insight_id") or "") if h.kind == "insight" else ""
-        if not key:
-            continue
-        if key not in chosen or (h.metadata.get("lang") == lang and chosen[key].metadata.get("lang") != lang):
-            chosen[key] = h
+        k = key(h)
+        if k and (k not in chosen or (h.metadata.get("lang") == lang and chosen[k].metadata.get("lang") != lang)):
+            chosen[k] = h
     out, seen = [], set()
     for h in hits:
-        key = str(h.metadata.get("insight_id") or "") if h.kind == "insight" else ""
-        if not key:
+        k = key(h)
+        if not k:
             out.append(h)
-        elif key not in seen:
-            seen.add(key)
-            out.append(chosen[key])
+        elif k not in seen:
+            seen.add(k)
+            out.append(chosen[k])
     return out

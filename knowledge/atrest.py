@@ -192,6 +192,8 @@ def current() -> AtRest:
 
 
 # --------------------------------------------------------------------------- turning it on for an existing dir
+# the role a sealed behaviour Parquet part is bound to (knowledge.store.write_part / read_part)
+PART_ROLE = "behavior part"
 SQLITE_FILES = ("store.sqlite", "assistant.sqlite", "cache/embeddings/embeddings.sqlite")
 
 
@@ -210,10 +212,10 @@ def encrypt_data_dir(data_dir: Path, ar: AtRest) -> dict:
     for part in sorted((data_dir / "behavior").glob("*.parquet")):
         blob = part.read_bytes()
         if blob.startswith(MAGIC):
-            ar.decrypt(blob, role="behavior part", where=str(part))  # wrong key → DataKeyError
+            ar.decrypt(blob, role=PART_ROLE, where=str(part))  # wrong key → DataKeyError
             done["behavior_parts_already"] += 1
             continue
-        ar.write_bytes(part, blob, role="behavior part")  # the role knowledge.store.PART_ROLE reads with
+        ar.write_bytes(part, blob, role=PART_ROLE)
         done["behavior_parts_sealed"] += 1
     for rel in SQLITE_FILES:
         path = data_dir / rel

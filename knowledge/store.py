@@ -246,9 +246,6 @@ def _sources_by_kind(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
-PART_ROLE = "behavior part"
-
-
 def write_part(table: pa.Table, path: Path) -> None:
     """One behaviour part: Parquet (zstd, dictionary-coded pseudonyms), AES-GCM sealed as a whole
     file when a data key is set (knowledge.atrest), owner-only either way."""
@@ -260,7 +257,7 @@ def write_part(table: pa.Table, path: Path) -> None:
         return
     buf = pa.BufferOutputStream()
     pq.write_table(table, buf, **kw)
-    ar.write_bytes(Path(path), buf.getvalue().to_pybytes(), role=PART_ROLE)
+    ar.write_bytes(Path(path), buf.getvalue().to_pybytes(), role=atrest.PART_ROLE)
 
 
 def read_part(path: Path | str, columns: Sequence[str] | None = None) -> pa.Table:
@@ -270,7 +267,7 @@ def read_part(path: Path | str, columns: Sequence[str] | None = None) -> pa.Tabl
     cols = list(columns) if columns is not None else None
     if not ar.enabled:
         return pq.read_table(ar.check_plain(Path(path)), columns=cols)
-    return pq.read_table(pa.BufferReader(ar.read_bytes(Path(path), role=PART_ROLE)), columns=cols)
+    return pq.read_table(pa.BufferReader(ar.read_bytes(Path(path), role=atrest.PART_ROLE)), columns=cols)
 
 
 def _insights_bilingual(conn) -> None:

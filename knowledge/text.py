@@ -147,3 +147,15 @@ def tokenize(text: str, tokenizer: TokenizerName = "jieba", *, remove_stopwords:
 def pos_tag_zh(text: str) -> list[tuple[str, str]]:
     """(word, jieba POS flag) pairs for Chinese text, e.g. [("电池", "n"), ("不行", "v")]."""
     return [(w.word, w.flag) for w in jieba_pos_tokenizer().lcut(text)]
+
+
+def one_edit(a: str, b: str) -> bool:
+    """a and b differ by one insertion, deletion, substitution or swap of neighbours (a typo)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    if len(a) > len(b):
+        a, b = b, a
+    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))

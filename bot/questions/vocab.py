@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from knowledge.text import one_edit
+
 
 def normalise(text: str) -> str:
     t = unicodedata.normalize("NFKC", text or "").lower()
@@ -242,17 +244,6 @@ TYPO_WORDS = ("purchase", "purchases", "purchased", "conversion", "conversions",
               "increase", "decrease", "dropped", "percentage", "share", "total", "number", "change", "changed")
 
 
-def _one_edit(a: str, b: str) -> bool:
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    if len(a) > len(b):
-        a, b = b, a
-    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
-
-
 _KNOWN = set(TYPO_WORDS)
 
 
@@ -262,6 +253,6 @@ def fix_typos(t: str) -> str:
         w = m.group(0)
         if len(w) < 6 or w in _KNOWN:
             return w
-        return next((k for k in TYPO_WORDS if len(k) >= 6 and _one_edit(w, k)), w)
+        return next((k for k in TYPO_WORDS if len(k) >= 6 and one_edit(w, k)), w)
 
     return re.sub(r"[a-z]+", sub, t)

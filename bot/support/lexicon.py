@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from knowledge.text import EN_STOPWORDS
+from knowledge.text import EN_STOPWORDS, one_edit
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:[.'’][a-z0-9]+)*")
@@ -188,18 +188,6 @@ def tokens(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """a and b differ by one insertion, deletion, substitution or swap of neighbours."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    if len(a) > len(b):
-        a, b = b, a
-    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
-
-
 # single English words of the concepts, long enough that one edit away is a typo, not another word
 _TYPO_TARGETS = tuple(sorted({f for forms in CONCEPTS.values() for f in forms if re.fullmatch(r"[a-z]{5,}", f)}))
 _KNOWN_WORDS = frozenset(_TYPO_TARGETS) | frozenset(EN_STOPWORDS)
@@ -223,7 +211,7 @@ def fix_typos(text: str) -> str:
         if len(low) < 5 or low in _KNOWN_WORDS:
             return w
         # a letter more or less at the end is another form of a word ("charge" / "charger"), not a typo
-        near = [t for t in _TYPO_TARGETS if _one_edit(low, t) and not (t.startswith(low) or low.startswith(t))]
+        near = [t for t in _TYPO_TARGETS if one_edit(low, t) and not (t.startswith(low) or low.startswith(t))]
         return near[0] if len(near) == 1 else w
 
     return re.sub(r"[A-Za-z]+", sub, text)

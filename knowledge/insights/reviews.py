@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..aspects import ASPECT_GROUPS, aspect_concept  # noqa: F401  (ASPECT_GROUPS re-exported)
+from ..aspects import aspect_concept
 from ..sentiment import SentimentAnalyzer
 from ..text import tokenize
 
@@ -40,6 +40,7 @@ EN_ASPECTS: tuple[str, ...] = (
 )
 _EN_PATTERNS = [(a, re.compile(r"\b" + re.escape(a) + r"s?\b")) for a in EN_ASPECTS]
 _ZH_ASPECT_SET = frozenset(ZH_ASPECTS)
+
 
 def review_sentiment(reviews: pd.DataFrame, analyzer: SentimentAnalyzer | None = None) -> pd.DataFrame:
     """`reviews` plus "sentiment" (pos/neg/neutral), "sentiment_score" and "sentiment_source"
@@ -76,7 +77,7 @@ def review_sentiment(reviews: pd.DataFrame, analyzer: SentimentAnalyzer | None =
 
 def review_aspects(texts: Sequence[str], langs: Sequence[str], tokenizer: str = "rjieba") -> list[list[str]]:
     """The aspects each review mentions (each concept at most once, in lexicon order), named by
-    their concept (ASPECT_GROUPS), so zh and en mentions of one thing count together."""
+    their concept (knowledge.aspects.ASPECT_GROUPS), so zh and en mentions of one thing count together."""
     out: list[list[str]] = []
     for text, lang in zip(texts, langs):
         text = text if isinstance(text, str) else ""

@@ -48,6 +48,9 @@ SENTIMENTS = {"pos": "pos", "positive": "pos", "正面": "pos", "好评": "pos",
 SENTIMENT_LABELS = {"pos": ("positive", "正面"), "neg": ("negative", "负面"), "neutral": ("neutral", "中性")}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PAIR_METRICS = ("bought_together", "viewed_together")
+# the behaviour table's columns and types, from a part (Parquet on disk, or a decrypted one in memory)
+_PART_COLUMNS = ("user::VARCHAR AS user, item_id::BIGINT AS item_id, category_id::BIGINT AS category_id, "
+                 "behavior::TINYINT AS behavior, ts::BIGINT AS ts")
 _EMPTY_BEHAVIOR = "SELECT ''::VARCHAR AS user, 0::BIGINT AS item_id, 0::BIGINT AS category_id, 0::TINYINT AS behavior, 0::BIGINT AS ts WHERE FALSE"
 
 
@@ -135,7 +138,8 @@ class QueryEngine:
         `memory_limit`), so the ~60 statements of the insights scan it instead of re-reading and
         re-decoding the Parquet parts each time. No file is written beside the data (the temp
         directory holds only what DuckDB spills, as for any large aggregation), so nothing new is
-        left at rest in plaintext when the data is encrypted. False: a view over the parts."""
+        left at rest in plaintext when the data is encrypted. False: a view over the parts (plain parts
+        only: sealed ones are always decrypted into the table)."""
         con = cls._connect(memory_limit, threads, temp_directory)
         files = [str(f) for f in files]
         from .. import atrest
@@ -145,18 +149,17 @@ class QueryEngine:
             # table; DuckDB never reads them from disk, and nothing plain is written beside them
             from ..store import read_part
 
-            cols = "user::VARCHAR AS user, item_id::BIGINT AS item_id, category_id::BIGINT AS category_id, behavior::TINYINT AS behavior, ts::BIGINT AS ts"
             for i, f in enumerate(files):
                 con.register("sealed_part", read_part(f))
-                con.execute(f"CREATE TABLE behavior AS SELECT {cols} FROM sealed_part" if i == 0 else f"INSERT INTO behavior SELECT {cols} FROM sealed_part")
+                con.execute(f"CREATE TABLE behavior AS SELECT {_PART_COLUMNS} FROM sealed_part" if i == 0
+                            else f"INSERT INTO behavior SELECT {_PART_COLUMNS} FROM sealed_part")
                 con.unregister("sealed_part")
         elif files:
             for f in files:  # a sealed part without the key: say so, not "no magic bytes"
                 atrest.current().check_plain(Path(f))
             lst = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
             kind = "TABLE" if materialise else "VIEW"
-            con.execute(f"CREATE {kind} behavior AS SELECT user::VARCHAR AS user, item_id::BIGINT AS item_id, "
-                        f"category_id::BIGINT AS category_id, behavior::TINYINT AS behavior, ts::BIGINT AS ts FROM read_parquet([{lst}])")
+            con.execute(f"CREATE {kind} behavior AS SELECT {_PART_COLUMNS} FROM read_parquet([{lst}])")
         else:
             con.execute(f"CREATE VIEW behavior AS {_EMPTY_BEHAVIOR}")
         return cls(con, catalog=catalog, reviews=reviews, source=f"{len(files)} Parquet part(s)", sentiment=sentiment)
