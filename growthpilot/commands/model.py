@@ -59,14 +59,18 @@ def run(args, cfg) -> int:
 
 def _install(args, cfg) -> int:
     from llm import embedded as emb
+    from llm.loader import choose_device, choose_dtype
 
+    # Convert in the dtype the assistant will run in (bf16 on most CPUs): a float32 copy would be
+    # 2.4 GB the loader never reads, and the first `ask` would convert a second time.
+    dtype = choose_dtype(cfg.model.dtype, choose_device(cfg.model.device))
     keys = ["embedded", "embedded-small"] if args.which == "all" else [args.which]
     done = []
     for key in keys:
         model = emb.EMBEDDED_MODELS[key]
         t0 = time.perf_counter()
-        was_ready = emb.is_converted(emb.converted_dir(model, cfg.model.cache_dir))
-        folder = emb.ensure_embedded(model, cfg.model.cache_dir, progress=True)
+        was_ready = emb.is_converted(emb.converted_dir(model, cfg.model.cache_dir, dtype))
+        folder = emb.ensure_embedded(model, cfg.model.cache_dir, progress=True, dtype=dtype)
         done.append({"model": key, "name": model.name, "sha256": model.sha256, "path": str(folder),
                      "already_installed": was_ready, "seconds": round(time.perf_counter() - t0, 1)})
     if args.json:
