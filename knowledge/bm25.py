@@ -139,15 +139,13 @@ class BM25Index:
         groups = [g for g in groups if g]
         if not groups or not len(rows):
             return out
-        sub = self.tf[rows]
-        total = 0.0
-        for g in groups:
-            w = max(self.idf(t) for t in g)
-            total += w
-            cols = [self.vocab[t] for t in g if t in self.vocab]
-            if cols:
-                out += w * (np.asarray(sub[:, cols].sum(axis=1)).ravel() > 0)
-        return out / total
+        weights = np.array([max(self.idf(t) for t in g) for g in groups], dtype=np.float64)
+        cols = [[self.vocab[t] for t in g if t in self.vocab] for g in groups]
+        indptr, indices = self.tf.indptr, self.tf.indices
+        for k, r in enumerate(rows.tolist()):
+            have = set(indices[indptr[r] : indptr[r + 1]].tolist())
+            out[k] = sum(float(w) for w, c in zip(weights, cols) if any(j in have for j in c))
+        return out / float(weights.sum())
 
     # ---- persistence --------------------------------------------------
     def save(self, path: Path) -> None:

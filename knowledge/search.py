@@ -126,6 +126,15 @@ class Collection:
             col = self._columns[key] = np.array(values, dtype=object)
         return col
 
+    def equals(self, key: str, value: str) -> np.ndarray:
+        """Boolean column: rows whose `key` (as in `_column`) is `value` (cached; read-only)."""
+        ck = f"={key}={value}"
+        m = self._columns.get(ck)
+        if m is None:
+            m = self._columns[ck] = np.asarray(self._column(key) == value, dtype=bool)
+            m.setflags(write=False)
+        return m
+
     def mask(self, kinds: Iterable[str] | str | None, filters: dict | None) -> np.ndarray | None:
         """Boolean mask of rows passing `kinds` and `filters`, or None when nothing is filtered."""
         mask: np.ndarray | None = None
@@ -412,7 +421,7 @@ class Retriever:
         topic = topic_text(query) if getattr(settings, "topic_only", True) else query
         qlang = detect_lang(topic)
         other_lang = "en" if qlang == "zh" else "zh"
-        foreign = (coll._column("kind") == "review") & (coll._column("lang") == other_lang)
+        foreign = coll.equals("kind", "review") & coll.equals("lang", other_lang)
         cross = getattr(settings, "cross_language", True) and bool((foreign if mask is None else mask & foreign).any())
         tr = translate(topic, other_lang) if cross else None
         q_tokens = bm25_tokens(topic, settings.tokenizer)
@@ -445,7 +454,7 @@ class Retriever:
             fused = ranked(pools)
         else:
             opposite = "neg" if want == "pos" else "pos"
-            wrong = coll._column("sentiment") == opposite
+            wrong = coll.equals("sentiment", opposite)
             if getattr(settings, "polarity_filter", True):
                 # the candidates come from the wanted polarity's items (and the unlabelled), so a
                 # rare polarity ("complaints about Alexa") is searched among its own reviews; the

@@ -116,3 +116,14 @@ def test_topic_text_drops_only_the_request_words():
     assert topic_text("what people love about the Echo Dot") == "Echo Dot"
     assert topic_text("fruit arrived rotten") == "fruit arrived rotten"
     assert topic_text("差评") == "差评"  # nothing else: the query stays
+
+
+def test_bm25_coverage_is_the_idf_share_of_query_words_present():
+    from knowledge.bm25 import BM25Index
+
+    idx = BM25Index.build([["酒店", "房间", "脏"], ["房间", "大"], ["手机", "好"], ["手机", "大"]])
+    cov = idx.coverage([["酒店", "宾馆"], ["房间"]], [0, 1, 2])
+    assert cov[0] == pytest.approx(1.0) and cov[2] == 0.0
+    assert 0.0 < cov[1] < 0.5  # 房间 is in two documents: worth less than the rare 酒店
+    assert idx.coverage([], [0]).tolist() == [0.0]
+    assert idx.coverage([["nowhere"]], [0]).tolist() == [0.0]
