@@ -405,9 +405,17 @@ class Retriever:
         `polarity`: "auto" (default) guesses from the query ("complaints", "差评", "short battery
         life" → "neg"; knowledge.sentiment_query), "pos"/"neg" force one, None turns it off; with a
         polarity, items of the opposite sentiment rank after all others ([search] polarity = false
-        turns "auto" off). Every hit's metadata has: query_polarity, similarity (its dense cosine), best_similarity (the best dense
-        cosine of this query), relevant (best_similarity ≥ [search] min_similarity), dense_rank,
-        dense_score, bm25_rank, bm25_score, collection. Raises KnowledgeError when there is no index.
+        turns "auto" off); with [search] polarity_filter the candidates are drawn from the wanted
+        polarity's items (and those without one) first. [search] topic_only: request words
+        ("差评", "complaints about") are not searched (knowledge.query_intent). [search]
+        cross_language: when the allowed items hold reviews in the other language, each language is
+        its own candidate pool searched in that language (the query translated by
+        knowledge.bilingual for the other one), the pools weighed by `_weigh_pools`.
+        Every hit's metadata has: query_polarity, similarity (its dense cosine, against the query
+        in its pool's language), best_similarity (the best dense cosine of this query),
+        relevant (best_similarity ≥ [search] min_similarity), dense_rank, dense_score, bm25_rank,
+        bm25_score, collection, pool_lang (None with one pool), translated_query (hits of the
+        other language). Raises KnowledgeError when there is no index.
         """
         coll = self._handle.get()
         if not query.strip() or k <= 0 or len(coll) == 0:
