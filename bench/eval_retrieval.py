@@ -183,10 +183,11 @@ def query_set_eval(docs, per_cat: int, heldout: bool = False) -> None:
             res, detail, ms = run(folder, settings, pol)
             details[name] = detail
             print(json.dumps({"config": name, "precision@5": res, "median_ms_per_query": ms}, ensure_ascii=False), flush=True)
-        print("\nper query (before → after, labels; → after, model sentiment):")
-        for (q, p0, _), (_, p1, top), (_, p2, _) in zip(details["before"], details[AFTER],
-                                                      details["after, model sentiment"]):
-            print(f"  {p0:.1f} → {p1:.1f} → {p2:.1f}  {q}  | top: {top!r}")
+        print("\nper query (before → + coverage → after, labels; → after, model sentiment):")
+        cov = "+ coverage 0.2 in the pool strength"
+        for (q, p0, _), (_, pc, _), (_, p1, top), (_, p2, _) in zip(details["before"], details[cov], details[AFTER],
+                                                                  details["after, model sentiment"]):
+            print(f"  {p0:.1f} → {pc:.1f} → {p1:.1f} → {p2:.1f}  {q}  | top: {top!r}")
 
 
 def precision_at_10(hits, category: str, sentiment: str, order_key=None) -> float:

@@ -578,9 +578,9 @@ def _weigh_pools(coll: Collection, pools: list[_Pool], groups: list[list[list[st
                  top: int = 5) -> None:
     """Scale each pool's fused scores by how well its language answers the query, so that the pools'
     scores compare: strength = the mean cosine of its best `top` (each against the query in that
-    pool's language) + coverage_weight × the best IDF share of the query's words (or their
-    translations) found in one of them; a pool `language_tau` weaker than the strongest one weighs
-    1/e as much. A zh query naming a thing only the English reviews talk about ("智能音箱") finds
+    pool's language) + coverage_weight × the mean IDF share of the query's words (or their
+    translations) found in them; a pool `language_tau` weaker than the strongest one weighs 1/e as
+    much. A zh query naming a thing only the English reviews talk about ("智能音箱") finds
     its words there, not in the zh reviews on a related topic."""
     strengths = []
     for p, g in zip(pools, groups):
@@ -589,8 +589,8 @@ def _weigh_pools(coll: Collection, pools: list[_Pool], groups: list[list[list[st
             strengths.append(None)
             continue
         sims = [p.similarity(r, coll.items[r].n) for r in head]
-        cov = coll.bm25.coverage(g, head)
-        strengths.append(float(np.mean(sims)) + settings.coverage_weight * float(cov.max() if len(cov) else 0.0))
+        c = coll.bm25.coverage(g, head).mean()
+        strengths.append(float(np.mean(sims)) + settings.coverage_weight * float(c))
     known = [s for s in strengths if s is not None]
     if not known:
         return
