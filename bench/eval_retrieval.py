@@ -16,8 +16,11 @@ domain is one of the query's and its labelled polarity is the query's: precision
   + per-language pools   each language's reviews searched in their own language (the query
                 translated by knowledge/bilingual.py), pools weighed by their mean cosine
   + coverage    + the IDF coverage of the query's words in each pool's strength
-  after         + candidates drawn from the wanted polarity's reviews, not re-ranked afterwards
-                (the defaults), with sweeps of [search] language_tau and coverage_weight
+  after         + candidates drawn from the wanted polarity's reviews, not re-ranked afterwards,
+                each language weighed by its filtered candidates (the defaults), with sweeps of
+                [search] language_tau and coverage_weight
+  option        language_by = "all": the languages weighed by all their candidates, then the
+                wanted polarity's drawn (added after the held-out run: it has no held-out figure)
   ..., model sentiment   the labels hidden from the index: the review sentiment used by the
                 polarity re-rank comes from the sentiment model at index time (as for a user's
                 unlabelled reviews); relevance is still judged by the labels.
@@ -162,6 +165,7 @@ def query_set_eval(docs, per_cat: int, heldout: bool = False) -> None:
              replace(base, coverage_weight=0.0, polarity_filter=False), "auto"),
             ("+ coverage 0.2 in the pool strength", "a", replace(base, polarity_filter=False), "auto"),
             (AFTER, "a", base, "auto"),
+            ("option: languages weighed by all candidates (language_by all)", "a", replace(base, language_by="all"), "auto"),
         ]
         if not heldout:
             configs += [
@@ -177,6 +181,7 @@ def query_set_eval(docs, per_cat: int, heldout: bool = False) -> None:
         configs += [
             ("before, model sentiment", "b", before, "auto"),
             ("after, model sentiment", "b", base, "auto"),
+            ("option: language_by all, model sentiment", "b", replace(base, language_by="all"), "auto"),
         ]
         details = {}
         for name, folder, settings, pol in configs:

@@ -436,7 +436,7 @@ class Retriever:
         vecs = self._embedder.encode([topic, tr.text or topic] if tr is not None else [topic])
         groups = [[[t] for t in dict.fromkeys(q_tokens)], [list(g) for g in tr.groups]] if tr is not None else []
 
-        def candidates(rows: np.ndarray | None) -> list[_Pool]:
+        def candidates(rows: np.ndarray | None, weights: list[float | None] | None = None) -> list[_Pool]:
             if tr is None:
                 # one pool: dense over everything allowed, BM25 within the query's language
                 bmask = rows
@@ -451,7 +451,7 @@ class Retriever:
             same, other = allowed & ~foreign, allowed & foreign
             pools = [_pool(coll, vecs[0], q_tokens, same, same, n_cand, settings, qlang, groups[0]),
                      _pool(coll, vecs[1], list(tr.terms), other, other, n_cand, settings, other_lang, groups[1])]
-            _weigh_pools(coll, pools, groups, settings)
+            _weigh_pools(coll, pools, groups, settings, weights=weights)
             return pools
 
         def ranked(pools: list[_Pool]) -> list[tuple[int, float]]:
@@ -467,13 +467,18 @@ class Retriever:
                 # the candidates come from the wanted polarity's items (and the unlabelled), so a
                 # rare polarity ("complaints about Alexa") is searched among its own reviews; the
                 # opposite ones only fill what is left
+                weights = None
+                if tr is not None and getattr(settings, "language_by", "all") == "all":
+                    # which language answers is a matter of topic: weigh the languages by all the
+                    # candidates, as without a polarity, then draw from the wanted polarity's
+                    weights = [p.weight for p in candidates(mask)]
                 keep = ~wrong if mask is None else (mask & ~wrong)
-                pools = candidates(keep) if keep.any() else []
+                pools = candidates(keep, weights) if keep.any() else []
                 fused = ranked(pools)
                 if len(fused) < k:
                     rest = wrong if mask is None else (mask & wrong)
                     if rest.any():
-                        more = candidates(rest)
+                        more = candidates(rest, weights)
                         pools += more
                         fused += ranked(more)
             else:
@@ -521,6 +526,7 @@ class _Pool:
     exact: dict[int, float]  # cosine of BM25-only candidates, by FAISS id
     best: float  # the best dense cosine
     fused: list[tuple[int, float]]
+    weight: float | None = None  # the language weight its fused scores were scaled by
 
     @property
     def dense_rank(self) -> dict[int, int]:
@@ -575,13 +581,19 @@ def _pool(coll: Collection, qvec: np.ndarray, tokens: list[str], dmask: np.ndarr
 
 
 def _weigh_pools(coll: Collection, pools: list[_Pool], groups: list[list[list[str]]], settings: SearchSettings,
-                 top: int = 5) -> None:
+                 top: int = 5, weights: list[float | None] | None = None) -> None:
     """Scale each pool's fused scores by how well its language answers the query, so that the pools'
     scores compare: strength = the mean cosine of its best `top` (each against the query in that
     pool's language) + coverage_weight × the mean IDF share of the query's words (or their
     translations) found in them; a pool `language_tau` weaker than the strongest one weighs 1/e as
     much. A zh query naming a thing only the English reviews talk about ("智能音箱") finds
-    its words there, not in the zh reviews on a related topic."""
+    its words there, not in the zh reviews on a related topic. `weights`: use these instead (one
+    per pool, None for a pool that had no candidates: it then weighs 1)."""
+    if weights is not None:
+        for p, w in zip(pools, weights):
+            p.weight = 1.0 if w is None else w
+            p.fused = [(row, score * p.weight) for row, score in p.fused]
+        return
     strengths = []
     for p, g in zip(pools, groups):
         head = [row for row, _ in p.fused[:top]]
@@ -598,7 +610,7 @@ def _weigh_pools(coll: Collection, pools: list[_Pool], groups: list[list[list[st
     tau = max(settings.language_tau, 1e-6)
     for p, st in zip(pools, strengths):
         if st is not None:
-            w = float(np.exp((st - best) / tau))
+            p.weight = w = float(np.exp((st - best) / tau))
             p.fused = [(row, score * w) for row, score in p.fused]
 
 

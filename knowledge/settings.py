@@ -114,3 +114,4 @@ class SearchSettings:
     cross_language: bool = True  # reviews of the other language are searched with the query translated
     language_tau: float = 0.05  # how sharply the stronger language's candidates lead (smaller: it takes all)
     coverage_weight: float = 0.2  # in a language's strength: the IDF share of query words its best hits contain
+    language_by: Literal["all", "polarity"] = "polarity"  # whose candidates weigh the languages: the wanted polarity's, or all

@@ -127,3 +127,13 @@ def test_bm25_coverage_is_the_idf_share_of_query_words_present():
     assert 0.0 < cov[1] < 0.5  # 房间 is in two documents: worth less than the rare 酒店
     assert idx.coverage([], [0]).tolist() == [0.0]
     assert idx.coverage([["nowhere"]], [0]).tolist() == [0.0]
+
+
+def test_languages_weighed_by_all_candidates_keeps_polarity_and_language(tmp_path):
+    emb = USEEmbedder()
+    docs = [Document(i, "review", t, metadata={"lang": lang, "sentiment": s}) for i, t, lang, s in REVIEWS]
+    update_collection(collection_path(tmp_path, "internal"), "internal", docs, emb, INDEX, progress=False)
+    r = KnowledgeBase.open(tmp_path, emb, INDEX, SearchSettings(language_by="all")).retriever("internal")
+    hits = r.search("what people love about the hotel", k=1)
+    assert hits[0].id == "zh-hotel-good" and hits[0].metadata["pool_lang"] == "zh"
+    assert r.search("智能音箱音质很好", k=1)[0].id == "en-speaker-good"
