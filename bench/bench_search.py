@@ -33,7 +33,7 @@ from _machine import cpu_model  # noqa: E402  (bench/ is on sys.path when run as
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DATA = ROOT.parent / "shared" / "data"
+DATA = Path(os.environ.get("GROWTHPILOT_SHARED_DATA") or ROOT.parent / "shared" / "data")
 DIM = 512
 
 
@@ -100,7 +100,7 @@ def recall_at(found: np.ndarray, truth: np.ndarray, k: int = 10) -> float:
 
 def emit(rows: list[dict], row: dict) -> None:
     rows.append(row)
-    keys = ("part", "n", "index", "setting", "build_s", "p50_ms", "p95_ms", "recall@10", "vs_exact_p50")
+    keys = ("part", "n", "index", "setting", "search", "build_s", "p50_ms", "p95_ms", "recall@10", "vs_exact_p50")
     print("  ".join(f"{k}={row[k]}" for k in keys if k in row), flush=True)
 
 
@@ -280,10 +280,20 @@ def bench_hybrid(n: int, rows: list[dict], tokenizer: str = "jieba") -> None:
     vecs, _ = clustered(n, seed=3, centers=seed_vecs, spread=0.8)
     toks, _ = corpus_tokens(texts, tokenizer)
     bm25 = BM25Index.build(toks)
-    items = [StoredItem(f"review:{i}", i + 1, "review", "", x, {"product": str(i % 500)}, "") for i, x in enumerate(texts)]
-    search = SearchSettings(tokenizer=tokenizer)
-    for label, settings in (("default (HNSW above exact_below)", IndexSettings(use_gpu="never")),
-                            ("exact IndexFlatIP", IndexSettings(exact_below=10**9, use_gpu="never"))):
+    from knowledge.text import detect_lang
+
+    # each review has its language and a sentiment (1 in 4 negative, at random): the cross-language
+    # pools and the polarity filter are exercised as on real reviews
+    rnd = random.Random(7)
+    items = [StoredItem(f"review:{i}", i + 1, "review", "", x,
+                        {"product": str(i % 500), "lang": detect_lang(x), "sentiment": "neg" if rnd.random() < 0.25 else "pos"}, "")
+             for i, x in enumerate(texts)]
+    searches = (("search defaults", SearchSettings(tokenizer=tokenizer)),
+                ("before cross-language (one pool, re-rank)",
+                 SearchSettings(tokenizer=tokenizer, cross_language=False, topic_only=False, polarity_filter=False)))
+    for (label, settings), (slabel, search) in ((a, b) for a in (
+            ("default (HNSW above exact_below)", IndexSettings(use_gpu="never")),
+            ("exact IndexFlatIP", IndexSettings(exact_below=10**9, use_gpu="never"))) for b in searches):
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
             vi = VectorIndex.build(DIM, settings, np.arange(1, n + 1, dtype=np.int64), vecs)
@@ -313,7 +323,7 @@ def bench_hybrid(n: int, rows: list[dict], tokenizer: str = "jieba") -> None:
                     bm25.top_k(bm25_tokens(q, tokenizer), search.candidates)
                     stage["bm25"].append(time.perf_counter() - t)
             p50, p95 = percentiles(times)
-            emit(rows, {"part": "hybrid", "n": n, "index": vi.kind, "setting": label, "texts": source,
+            emit(rows, {"part": "hybrid", "n": n, "index": vi.kind, "setting": label, "search": slabel, "texts": source,
                         "build_s": round(build_s, 1), "save_s": round(save_s, 2), "load_s": round(load_index_s, 2),
                         "p50_ms": round(p50, 2), "p95_ms": round(p95, 2),
                         **{f"{k}_p50_ms": round(percentiles(v)[0], 2) for k, v in stage.items()},

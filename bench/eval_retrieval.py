@@ -1,19 +1,29 @@
 """Retrieval on the shared review data, scored against its labels: the written query set (default)
 and the older category precision@10 (--category-p10).
 
-    .venv/bin/python bench/eval_retrieval.py [--quick] [--per-category N] [--category-p10]
+    .venv/bin/python bench/eval_retrieval.py [--quick] [--per-category N] [--heldout] [--data DIR] [--category-p10]
 
-Query set (bench/data/retrieval_queries.jsonl, 38 queries written by hand before looking at results:
-zh→zh, en→en, zh→en, en→zh, each with a polarity): the index holds N zh reviews per category (default
-200) of reviews_zh_online_shopping.csv, all of reviews_en_alexa.tsv (domain "alexa") and all of
-reviews_en_yelp_labelled.txt (domain "restaurant"). A hit is relevant when its domain is one of the
-query's and its labelled polarity is the query's: precision@5 per query kind, for
-  before        dense + BM25 fused over everything, no floor, no polarity (the previous search)
-  +floor / +bm25 same language / +polarity   each change alone
-  after         all three (the defaults), with a sweep of [search] dense_floor
-  after, model sentiment   the same with the labels hidden from the index: the review sentiment used
-                by the polarity re-rank comes from the sentiment model at index time (as for a
-                user's unlabelled reviews); relevance is still judged by the labels.
+Query set (bench/data/retrieval_queries.jsonl, 48 queries written by hand before looking at results:
+zh→zh, en→en, zh→en, en→zh, each with a polarity; --heldout scores the 16 of
+retrieval_queries_heldout.jsonl instead, kept aside for one final run): the index holds N zh reviews
+per category (default 200) of reviews_zh_online_shopping.csv, all of reviews_en_alexa.tsv (domain
+"alexa") and all of reviews_en_yelp_labelled.txt (domain "restaurant"). A hit is relevant when its
+domain is one of the query's and its labelled polarity is the query's: precision@5 per query kind
+(and the median search time per query), for
+  before        one candidate pool: dense over all languages, BM25 in the query's language, dense
+                floor 0.2, polarity re-rank, the query searched as typed (the previous default)
+  + topic only  the request words ("差评", "complaints about") not searched, only the topic
+  + per-language pools   each language's reviews searched in their own language (the query
+                translated by knowledge/bilingual.py), pools weighed by their mean cosine
+  + coverage    + the IDF coverage of the query's words in each pool's strength
+  after         + candidates drawn from the wanted polarity's reviews, not re-ranked afterwards,
+                each language weighed by its filtered candidates (the defaults), with sweeps of
+                [search] language_tau and coverage_weight
+  option        language_by = "all": the languages weighed by all their candidates, then the
+                wanted polarity's drawn (added after the held-out run: it has no held-out figure)
+  ..., model sentiment   the labels hidden from the index: the review sentiment used by the
+                polarity re-rank comes from the sentiment model at index time (as for a user's
+                unlabelled reviews); relevance is still judged by the labels.
 
 Category precision@10 (--category-p10):
 
@@ -47,7 +57,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the checkout; GROWTHPILOT_SHARED_DATA (or --data) names another place (a git worktree)
+DATA = Path(os.environ.get("GROWTHPILOT_SHARED_DATA") or ROOT.parent / "shared" / "data")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -91,7 +102,10 @@ def load_yelp(start: int):
     return docs
 
 
-def query_set_eval(docs, per_cat: int, floors=(0.0, 0.1, 0.15, 0.2, 0.25, 0.3)) -> None:
+AFTER = "after: + polarity filter (the defaults)"
+
+
+def query_set_eval(docs, per_cat: int, heldout: bool = False) -> None:
     from dataclasses import replace
 
     from knowledge.embeddings import CachedEmbedder, USEEmbedder
@@ -100,7 +114,9 @@ def query_set_eval(docs, per_cat: int, floors=(0.0, 0.1, 0.15, 0.2, 0.25, 0.3)) 
     from knowledge.settings import IndexSettings, SearchSettings
     from knowledge.types import Document
 
-    queries = [json.loads(line) for line in (ROOT / "bench" / "data" / "retrieval_queries.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    qfile = ROOT / "bench" / "data" / ("retrieval_queries_heldout.jsonl" if heldout else "retrieval_queries.jsonl")
+    queries = [json.loads(line) for line in qfile.read_text(encoding="utf-8").splitlines() if line]
+    print(f"queries: {qfile.name} ({len(queries)})")
     for d in docs:
         d.metadata.setdefault("domain", d.metadata["category"] if d.metadata["lang"] == "zh" else "alexa")
         d.metadata["true_sentiment"] = d.metadata["sentiment"]
@@ -123,37 +139,60 @@ def query_set_eval(docs, per_cat: int, floors=(0.0, 0.1, 0.15, 0.2, 0.25, 0.3)) 
 
         def run(folder: str, settings, polarity):
             r = KnowledgeBase.open(Path(tmp) / folder, cache, index, settings).retriever("internal")
+            r.search("warm up", k=5)
             per_kind = defaultdict(list)
             detail = []
+            times = []
             for q in queries:
+                t0 = time.perf_counter()
                 hits = r.search(q["query"], k=5, polarity=polarity)
+                times.append(time.perf_counter() - t0)
                 rel = [h.metadata["domain"] in q["domains"] and h.metadata["true_sentiment"] == q["polarity"] for h in hits]
                 p = sum(rel) / 5
                 per_kind[q["kind"]].append(p)
                 per_kind["all"].append(p)
                 detail.append((q["query"], p, hits[0].text[:60] if hits else ""))
-            return {k: round(float(np.mean(v)), 3) for k, v in per_kind.items()}, detail
+            res = {k: round(float(np.mean(v)), 3) for k, v in per_kind.items()}
+            return res, detail, round(1000 * float(np.median(times)), 1)
 
-        off = replace(base, dense_floor=0.0, bm25_same_language=False, polarity=False)
+        # today's default before this change: one candidate pool (dense over every language, BM25 in
+        # the query's language), dense floor 0.2, polarity re-rank, the query searched as typed
+        before = replace(base, topic_only=False, cross_language=False, polarity_filter=False)
         configs = [
-            ("before", "a", off, None),
-            ("+floor 0.2", "a", replace(off, dense_floor=0.2), None),
-            ("+bm25 same language", "a", replace(off, bm25_same_language=True), None),
-            ("+polarity", "a", replace(off, polarity=True), "auto"),
-        ] + [(f"after (floor {f:g})", "a", replace(base, dense_floor=f, bm25_same_language=True, polarity=True), "auto")
-             for f in floors] + [
-            (f"after + bm25 margin {m:g}", "a", replace(base, bm25_margin=m), "auto") for m in (0.3, 0.25, 0.2, 0.15)
-        ] + [
+            ("before", "a", before, "auto"),
+            ("+ topic only", "a", replace(before, topic_only=True), "auto"),
+            ("+ per-language pools (translated query), no coverage", "a",
+             replace(base, coverage_weight=0.0, polarity_filter=False), "auto"),
+            ("+ coverage 0.2 in the pool strength", "a", replace(base, polarity_filter=False), "auto"),
+            (AFTER, "a", base, "auto"),
+            ("option: languages weighed by all candidates (language_by all)", "a", replace(base, language_by="all"), "auto"),
+        ]
+        if not heldout:
+            configs += [
+                ("oldest: fusion over everything, no floor, no polarity", "a",
+                 replace(before, dense_floor=0.0, bm25_same_language=False, polarity=False), None),
+                ("after, tau 0.02", "a", replace(base, language_tau=0.02), "auto"),
+                ("after, tau 0.1", "a", replace(base, language_tau=0.1), "auto"),
+                ("after, coverage 0.1", "a", replace(base, coverage_weight=0.1), "auto"),
+                ("after, coverage 0.4", "a", replace(base, coverage_weight=0.4), "auto"),
+                ("after, per-language pools without topic only", "a", replace(base, topic_only=False), "auto"),
+                ("before + polarity filter only", "a", replace(before, polarity_filter=True), "auto"),
+            ]
+        configs += [
+            ("before, model sentiment", "b", before, "auto"),
             ("after, model sentiment", "b", base, "auto"),
+            ("option: language_by all, model sentiment", "b", replace(base, language_by="all"), "auto"),
         ]
         details = {}
         for name, folder, settings, pol in configs:
-            res, detail = run(folder, settings, pol)
+            res, detail, ms = run(folder, settings, pol)
             details[name] = detail
-            print(json.dumps({"config": name, "precision@5": res}, ensure_ascii=False), flush=True)
-        print("\nper query (before → after, model sentiment):")
-        for (q, p0, _), (_, p1, top) in zip(details["before"], details["after, model sentiment"]):
-            print(f"  {p0:.1f} → {p1:.1f}  {q}  | top: {top!r}")
+            print(json.dumps({"config": name, "precision@5": res, "median_ms_per_query": ms}, ensure_ascii=False), flush=True)
+        print("\nper query (before → + coverage → after, labels; → after, model sentiment):")
+        cov = "+ coverage 0.2 in the pool strength"
+        for (q, p0, _), (_, pc, _), (_, p1, top), (_, p2, _) in zip(details["before"], details[cov], details[AFTER],
+                                                                  details["after, model sentiment"]):
+            print(f"  {p0:.1f} → {pc:.1f} → {p1:.1f} → {p2:.1f}  {q}  | top: {top!r}")
 
 
 def precision_at_10(hits, category: str, sentiment: str, order_key=None) -> float:
@@ -171,7 +210,13 @@ def main() -> int:
     ap.add_argument("--per-category", type=int, default=None,
                     help="Chinese reviews sampled per category (default 200; 300 with --category-p10)")
     ap.add_argument("--category-p10", action="store_true", help="the older category precision@10 instead of the query set")
+    ap.add_argument("--heldout", action="store_true",
+                    help="score bench/data/retrieval_queries_heldout.jsonl instead (kept aside: run once, at the end)")
+    ap.add_argument("--data", type=Path, default=None, help="the shared review data folder (default ../shared/data)")
     args = ap.parse_args()
+    if args.data is not None:
+        global DATA
+        DATA = args.data
     if not (DATA / "reviews_zh_online_shopping.csv").exists() or not (DATA / "reviews_en_alexa.tsv").exists():
         print(f"skipped: the shared review data is not in {DATA}")
         return 0
@@ -187,7 +232,7 @@ def main() -> int:
         docs, _ = load_documents(per_cat)
         docs += load_yelp(len(docs))
         print("machine:", json.dumps(machine()), "load", os.getloadavg()[0])
-        query_set_eval(docs, per_cat)
+        query_set_eval(docs, per_cat, heldout=args.heldout)
         return 0
     per_cat = args.per_category or (60 if args.quick else 300)
     docs, zh_cats = load_documents(per_cat)

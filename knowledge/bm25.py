@@ -82,7 +82,7 @@ class BM25Index:
         dl = np.asarray(tf.sum(axis=1)).ravel()
         avgdl = float(dl.mean()) or 1.0
         df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float64)
-        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+        idf = self._idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
         rows = np.repeat(np.arange(n_docs), np.diff(tf.indptr))
         t = tf.data.astype(np.float64)
         norm = self.k1 * (1.0 - self.b + self.b * dl[rows] / avgdl)
@@ -121,6 +121,31 @@ class BM25Index:
         order = np.argsort(-s[positive], kind="stable")
         rows = positive[order]
         return rows.astype(np.int64), s[rows]
+
+    def idf(self, token: str) -> float:
+        """The token's IDF here; a token no document has gets the IDF of a term in none."""
+        j = self.vocab.get(token)
+        idf = getattr(self, "_idf", None)
+        if j is None or idf is None:
+            n = len(self)
+            return float(np.log1p((n + 0.5) / 0.5))
+        return float(idf[j])
+
+    def coverage(self, groups: Sequence[Sequence[str]], rows: Sequence[int]) -> np.ndarray:
+        """For each of `rows`: the IDF-weighted share of `groups` (each a word and its synonyms)
+        of which the document has at least one token. 0 for no groups."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows), dtype=np.float64)
+        groups = [g for g in groups if g]
+        if not groups or not len(rows):
+            return out
+        weights = np.array([max(self.idf(t) for t in g) for g in groups], dtype=np.float64)
+        cols = [[self.vocab[t] for t in g if t in self.vocab] for g in groups]
+        indptr, indices = self.tf.indptr, self.tf.indices
+        for k, r in enumerate(rows.tolist()):
+            have = set(indices[indptr[r] : indptr[r + 1]].tolist())
+            out[k] = sum(float(w) for w, c in zip(weights, cols) if any(j in have for j in c))
+        return out / float(weights.sum())
 
     # ---- persistence --------------------------------------------------
     def save(self, path: Path) -> None:

@@ -27,9 +27,11 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import atrest
+from .bilingual import translate
 from .bm25 import BM25Index, bm25_tokens
 from .embeddings import Embedder
 from .settings import IndexSettings, SearchSettings
+from .query_intent import topic_text
 from .text import detect_lang
 from .types import Collection as CollectionName
 from .types import Hit, KnowledgeError
@@ -123,6 +125,15 @@ class Collection:
                 values = [str(it.metadata.get(key) or "") for it in self.items]
             col = self._columns[key] = np.array(values, dtype=object)
         return col
+
+    def equals(self, key: str, value: str) -> np.ndarray:
+        """Boolean column: rows whose `key` (as in `_column`) is `value` (cached; read-only)."""
+        ck = f"={key}={value}"
+        m = self._columns.get(ck)
+        if m is None:
+            m = self._columns[ck] = np.asarray(self._column(key) == value, dtype=bool)
+            m.setflags(write=False)
+        return m
 
     def mask(self, kinds: Iterable[str] | str | None, filters: dict | None) -> np.ndarray | None:
         """Boolean mask of rows passing `kinds` and `filters`, or None when nothing is filtered."""
@@ -394,9 +405,17 @@ class Retriever:
         `polarity`: "auto" (default) guesses from the query ("complaints", "差评", "short battery
         life" → "neg"; knowledge.sentiment_query), "pos"/"neg" force one, None turns it off; with a
         polarity, items of the opposite sentiment rank after all others ([search] polarity = false
-        turns "auto" off). Every hit's metadata has: query_polarity, similarity (its dense cosine), best_similarity (the best dense
-        cosine of this query), relevant (best_similarity ≥ [search] min_similarity), dense_rank,
-        dense_score, bm25_rank, bm25_score, collection. Raises KnowledgeError when there is no index.
+        turns "auto" off); with [search] polarity_filter the candidates are drawn from the wanted
+        polarity's items (and those without one) first. [search] topic_only: request words
+        ("差评", "complaints about") are not searched (knowledge.query_intent). [search]
+        cross_language: when the allowed items hold reviews in the other language, each language is
+        its own candidate pool searched in that language (the query translated by
+        knowledge.bilingual for the other one), the pools weighed by `_weigh_pools`.
+        Every hit's metadata has: query_polarity, similarity (its dense cosine, against the query
+        in its pool's language), best_similarity (the best dense cosine of this query),
+        relevant (best_similarity ≥ [search] min_similarity), dense_rank, dense_score, bm25_rank,
+        bm25_score, collection, pool_lang (None with one pool), translated_query (hits of the
+        other language). Raises KnowledgeError when there is no index.
         """
         coll = self._handle.get()
         if not query.strip() or k <= 0 or len(coll) == 0:
@@ -407,67 +426,192 @@ class Retriever:
         settings = self.settings
         want = _polarity(query, polarity, settings)
         n_cand = max(settings.candidates, k)
-        qvec = self._embedder.encode([query])
-        allowed = coll.ns[mask] if mask is not None else None
-        d_scores, d_ids = coll.vindex.search(qvec, n_cand, allowed=allowed)
-        dense_rows: list[int] = []
-        dense_score: dict[int, float] = {}
-        for s, n in zip(d_scores[0], d_ids[0]):
-            row = coll.row_of_n.get(int(n)) if n >= 0 else None
-            if row is not None and row not in dense_score:
-                dense_rows.append(row)
-                dense_score[row] = float(s)
-        best = max(dense_score.values()) if dense_score else 0.0
-        floor = getattr(settings, "dense_floor", 0.0)
-        if best >= floor:
-            # weak dense neighbours add noise to the fusion, not recall (when nothing reaches the
-            # floor, all are kept: the hits are then flagged not relevant by min_similarity)
-            dense_rows = [r for r in dense_rows if dense_score[r] >= floor]
-        bmask = mask
-        if getattr(settings, "bm25_same_language", False):
-            other = (coll._column("kind") == "review") & (coll._column("lang") != detect_lang(query))
-            if other.any():
-                bmask = ~other if bmask is None else (bmask & ~other)
-        b_rows, b_scores = coll.bm25.top_k(bm25_tokens(query, settings.tokenizer), n_cand, mask=bmask)
-        bm25_rows = [int(r) for r in b_rows]
-        bm25_score = {int(r): float(s) for r, s in zip(b_rows, b_scores)}
-        # BM25 candidates get their exact cosine too, so `similarity` is always comparable and the
-        # floor also keeps out a BM25 match on one stray word ("arrived") that means nothing densely
-        missing = [coll.items[r].n for r in bm25_rows if r not in dense_score]
-        exact = dict(zip(missing, (coll.vindex.reconstruct(np.array(missing)) @ qvec[0]).tolist())) if missing else {}
-        if best >= floor > 0:
-            # BM25 candidates far below the best dense match are keyword coincidences for this query
-            # (a cross-language query's same-language BM25 matches sit well below its best dense hit)
-            margin = getattr(settings, "bm25_margin", 0.0)
-            b_floor = max(floor, best - margin) if margin > 0 else floor
-            bm25_rows = [r for r in bm25_rows if dense_score.get(r, exact.get(coll.items[r].n, 0.0)) >= b_floor]
-        fused = rrf_fuse([dense_rows, bm25_rows], settings.rrf_k)
-        if want is not None:
+        topic = topic_text(query) if getattr(settings, "topic_only", True) else query
+        qlang = detect_lang(topic)
+        other_lang = "en" if qlang == "zh" else "zh"
+        foreign = coll.equals("kind", "review") & coll.equals("lang", other_lang)
+        cross = getattr(settings, "cross_language", True) and bool((foreign if mask is None else mask & foreign).any())
+        tr = translate(topic, other_lang) if cross else None
+        q_tokens = bm25_tokens(topic, settings.tokenizer)
+        vecs = self._embedder.encode([topic, tr.text or topic] if tr is not None else [topic])
+        groups = [[[t] for t in dict.fromkeys(q_tokens)], [list(g) for g in tr.groups]] if tr is not None else []
+
+        def candidates(rows: np.ndarray | None, weights: list[float | None] | None = None) -> list[_Pool]:
+            if tr is None:
+                # one pool: dense over everything allowed, BM25 within the query's language
+                bmask = rows
+                if getattr(settings, "bm25_same_language", False):
+                    other = (coll._column("kind") == "review") & (coll._column("lang") != qlang)
+                    if other.any():
+                        bmask = ~other if bmask is None else (bmask & ~other)
+                return [_pool(coll, vecs[0], q_tokens, rows, bmask, n_cand, settings, None)]
+            # one pool per language, each searched in its own language: the query as typed for its
+            # language's reviews (and every non-review item), its translation for the other's reviews
+            allowed = np.ones(len(coll), dtype=bool) if rows is None else rows
+            same, other = allowed & ~foreign, allowed & foreign
+            pools = [_pool(coll, vecs[0], q_tokens, same, same, n_cand, settings, qlang, groups[0]),
+                     _pool(coll, vecs[1], list(tr.terms), other, other, n_cand, settings, other_lang, groups[1])]
+            _weigh_pools(coll, pools, groups, settings, weights=weights)
+            return pools
+
+        def ranked(pools: list[_Pool]) -> list[tuple[int, float]]:
+            return sorted(((row, score) for p in pools for row, score in p.fused), key=lambda rs: -rs[1])
+
+        if want is None:
+            pools = candidates(mask)
+            fused = ranked(pools)
+        else:
             opposite = "neg" if want == "pos" else "pos"
-            sent = coll._column("sentiment")
-            fused = [f for f in fused if sent[f[0]] != opposite] + [f for f in fused if sent[f[0]] == opposite]
+            wrong = coll.equals("sentiment", opposite)
+            if getattr(settings, "polarity_filter", True):
+                # the candidates come from the wanted polarity's items (and the unlabelled), so a
+                # rare polarity ("complaints about Alexa") is searched among its own reviews; the
+                # opposite ones only fill what is left
+                weights = None
+                if tr is not None and getattr(settings, "language_by", "all") == "all":
+                    # which language answers is a matter of topic: weigh the languages by all the
+                    # candidates, as without a polarity, then draw from the wanted polarity's
+                    weights = [p.weight for p in candidates(mask)]
+                keep = ~wrong if mask is None else (mask & ~wrong)
+                pools = candidates(keep, weights) if keep.any() else []
+                fused = ranked(pools)
+                if len(fused) < k:
+                    rest = wrong if mask is None else (mask & wrong)
+                    if rest.any():
+                        more = candidates(rest, weights)
+                        pools += more
+                        fused += ranked(more)
+            else:
+                pools = candidates(mask)
+                fused = ranked(pools)
+                fused = [f for f in fused if not wrong[f[0]]] + [f for f in fused if wrong[f[0]]]
         fused = fused[:k]
-        dense_rank = {r: i for i, r in enumerate(dense_rows, start=1)}
-        bm25_rank = {r: i for i, r in enumerate(bm25_rows, start=1)}
-        extra = exact
+        pool_of: dict[int, _Pool] = {}
+        for p in pools:
+            for row, _ in p.fused:
+                pool_of.setdefault(row, p)
+        best = max((p.best for p in pools), default=0.0)
         hits = []
         for row, score in fused:
             it = coll.items[row]
-            sim = dense_score.get(row, extra.get(it.n, 0.0))
+            p = pool_of[row]
             meta = {
                 **it.metadata,
                 "collection": coll.name,
                 "query_polarity": want,
-                "similarity": float(sim),
+                "similarity": float(p.similarity(row, it.n)),
                 "best_similarity": float(best),
                 "relevant": bool(best >= self.settings.min_similarity),
-                "dense_rank": dense_rank.get(row),
-                "dense_score": dense_score.get(row),
-                "bm25_rank": bm25_rank.get(row),
-                "bm25_score": bm25_score.get(row),
+                "dense_rank": p.dense_rank.get(row),
+                "dense_score": p.dense_score.get(row),
+                "bm25_rank": p.bm25_rank.get(row),
+                "bm25_score": p.bm25_score.get(row),
+                "pool_lang": p.lang,
             }
+            if p.lang is not None and tr is not None and p.lang == tr.target_lang:
+                meta["translated_query"] = tr.text
             hits.append(Hit(id=it.id, kind=it.kind, text=it.text, score=float(score), title=it.title, metadata=meta))  # type: ignore[arg-type]
         return hits
+
+
+@dataclass
+class _Pool:
+    """The candidates of one query form (one language): dense and BM25, fused by RRF."""
+
+    lang: str | None
+    dense_rows: list[int]
+    dense_score: dict[int, float]
+    bm25_rows: list[int]
+    bm25_score: dict[int, float]
+    exact: dict[int, float]  # cosine of BM25-only candidates, by FAISS id
+    best: float  # the best dense cosine
+    fused: list[tuple[int, float]]
+    weight: float | None = None  # the language weight its fused scores were scaled by
+
+    @property
+    def dense_rank(self) -> dict[int, int]:
+        return {r: i for i, r in enumerate(self.dense_rows, start=1)}
+
+    @property
+    def bm25_rank(self) -> dict[int, int]:
+        return {r: i for i, r in enumerate(self.bm25_rows, start=1)}
+
+    def similarity(self, row: int, n: int) -> float:
+        return self.dense_score.get(row, self.exact.get(n, 0.0))
+
+
+def _pool(coll: Collection, qvec: np.ndarray, tokens: list[str], dmask: np.ndarray | None, bmask: np.ndarray | None,
+          n_cand: int, settings: SearchSettings, lang: str | None, groups: list[list[str]] | None = None) -> _Pool:
+    """Dense candidates of `qvec` among `dmask`, BM25 candidates of `tokens` among `bmask`, fused.
+    `groups`: the query's words (each with its synonyms), when a BM25 match of all of them is kept
+    whatever its cosine."""
+    allowed = coll.ns[dmask] if dmask is not None else None
+    dense_rows: list[int] = []
+    dense_score: dict[int, float] = {}
+    if allowed is None or len(allowed):
+        d_scores, d_ids = coll.vindex.search(qvec[None, :], n_cand, allowed=allowed)
+        for sc, n in zip(d_scores[0], d_ids[0]):
+            row = coll.row_of_n.get(int(n)) if n >= 0 else None
+            if row is not None and row not in dense_score:
+                dense_rows.append(row)
+                dense_score[row] = float(sc)
+    best = max(dense_score.values()) if dense_score else 0.0
+    floor = getattr(settings, "dense_floor", 0.0)
+    if best >= floor:
+        # weak dense neighbours add noise to the fusion, not recall (when nothing reaches the
+        # floor, all are kept: the hits are then flagged not relevant by min_similarity)
+        dense_rows = [r for r in dense_rows if dense_score[r] >= floor]
+    b_rows, b_scores = coll.bm25.top_k(tokens, n_cand, mask=bmask) if tokens else ([], [])
+    bm25_rows = [int(r) for r in b_rows]
+    bm25_score = {int(r): float(sc) for r, sc in zip(b_rows, b_scores)}
+    # BM25 candidates get their exact cosine too, so `similarity` is always comparable and the
+    # floor also keeps out a BM25 match on one stray word ("arrived") that means nothing densely
+    missing = [coll.items[r].n for r in bm25_rows if r not in dense_score]
+    exact = dict(zip(missing, (coll.vindex.reconstruct(np.array(missing)) @ qvec).tolist())) if missing else {}
+    if best >= floor > 0:
+        # BM25 candidates far below the best dense match are keyword coincidences for this query
+        margin = getattr(settings, "bm25_margin", 0.0)
+        b_floor = max(floor, best - margin) if margin > 0 else floor
+        # ... unless they hold every word of the query (a one-word query's cosines are all low)
+        whole = set(np.asarray(bm25_rows)[coll.bm25.coverage(groups, bm25_rows) >= 0.999].tolist()) if groups else set()
+        bm25_rows = [r for r in bm25_rows
+                     if r in whole or dense_score.get(r, exact.get(coll.items[r].n, 0.0)) >= b_floor]
+    fused = rrf_fuse([dense_rows, bm25_rows], settings.rrf_k)
+    return _Pool(lang, dense_rows, dense_score, bm25_rows, bm25_score, exact, best, fused)
+
+
+def _weigh_pools(coll: Collection, pools: list[_Pool], groups: list[list[list[str]]], settings: SearchSettings,
+                 top: int = 5, weights: list[float | None] | None = None) -> None:
+    """Scale each pool's fused scores by how well its language answers the query, so that the pools'
+    scores compare: strength = the mean cosine of its best `top` (each against the query in that
+    pool's language) + coverage_weight × the mean IDF share of the query's words (or their
+    translations) found in them; a pool `language_tau` weaker than the strongest one weighs 1/e as
+    much. A zh query naming a thing only the English reviews talk about ("智能音箱") finds
+    its words there, not in the zh reviews on a related topic. `weights`: use these instead (one
+    per pool, None for a pool that had no candidates: it then weighs 1)."""
+    if weights is not None:
+        for p, w in zip(pools, weights):
+            p.weight = 1.0 if w is None else w
+            p.fused = [(row, score * p.weight) for row, score in p.fused]
+        return
+    strengths = []
+    for p, g in zip(pools, groups):
+        head = [row for row, _ in p.fused[:top]]
+        if not head:
+            strengths.append(None)
+            continue
+        sims = [p.similarity(r, coll.items[r].n) for r in head]
+        c = coll.bm25.coverage(g, head).mean()
+        strengths.append(float(np.mean(sims)) + settings.coverage_weight * float(c))
+    known = [s for s in strengths if s is not None]
+    if not known:
+        return
+    best = max(known)
+    tau = max(settings.language_tau, 1e-6)
+    for p, st in zip(pools, strengths):
+        if st is not None:
+            p.weight = w = float(np.exp((st - best) / tau))
+            p.fused = [(row, score * w) for row, score in p.fused]
 
 
 class KnowledgeBase:

@@ -109,3 +109,9 @@ class SearchSettings:
     bm25_margin: float = 0.0  # > 0: BM25 candidates also need a cosine within this of the best dense one
     bm25_same_language: bool = True  # BM25 candidates only in the query's language (dense crosses languages)
     polarity: bool = True  # a query implying a polarity ("complaints", "差评") ranks matching items first
+    polarity_filter: bool = True  # with a polarity: candidates drawn from that polarity's items (false: re-rank only)
+    topic_only: bool = True  # "牛奶的差评", "complaints about X": X is searched, the polarity does the rest
+    cross_language: bool = True  # reviews of the other language are searched with the query translated
+    language_tau: float = 0.05  # how sharply the stronger language's candidates lead (smaller: it takes all)
+    coverage_weight: float = 0.2  # in a language's strength: the IDF share of query words its best hits contain
+    language_by: Literal["all", "polarity"] = "polarity"  # whose candidates weigh the languages: the wanted polarity's, or all
