@@ -239,3 +239,11 @@ def test_a_product_question_means_the_base_model_unless_it_names_the_variant(mak
     a, _, _ = make()
     r = ask(a, text, thread=text)
     assert price in r.text and not_price not in r.text, r.text
+
+
+def test_every_section_is_scored_even_those_the_search_floor_drops(make):
+    """The support path ranks every section itself: a Chinese question whose dense cosine to its section
+    is below the search's dense floor ([search] dense_floor) still meets it by its words."""
+    a, _, _ = make()
+    r = ask(a, "价格含税吗？", thread="tax")
+    assert not r.handover and "含税" in r.text, r.text

@@ -14,6 +14,8 @@ here. The weights and the answer threshold are measured on bench/data/support_qu
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -142,11 +144,27 @@ def _has_base_model(title_tokens: frozenset[str], base_titles: Sequence[frozense
     return any(len(b & rest) >= 0.6 * len(b) for b in base_titles)
 
 
+def unfloored(retriever: Retriever | None) -> Retriever | None:
+    """The same retriever with its search's dense floor and BM25 margin off ([search] dense_floor,
+    bm25_margin): the section finder scores every section with its own lexical and concept parts, so a
+    section whose dense cosine is low (a short Chinese question against its zh section: "价格含税吗？")
+    must still be returned. The caller's retriever is not changed."""
+    settings = getattr(retriever, "settings", None)
+    if retriever is None or settings is None or not dataclasses.is_dataclass(settings):
+        return retriever
+    off = {name: 0.0 for name in ("dense_floor", "bm25_margin") if float(getattr(settings, name, 0.0) or 0.0) > 0}
+    if not off:
+        return retriever
+    view = copy.copy(retriever)
+    view.settings = dataclasses.replace(settings, **off)
+    return view
+
+
 class SectionFinder:
     """Ranks passage groups for a question (see module doc)."""
 
     def __init__(self, retriever: Retriever | None, weights: Weights | None = None, *, max_items: int = 400):
-        self._retriever = retriever
+        self._retriever = unfloored(retriever)
         self.weights = weights or Weights()
         self.max_items = max_items
 
