@@ -247,3 +247,12 @@ def test_every_section_is_scored_even_those_the_search_floor_drops(make):
     a, _, _ = make()
     r = ask(a, "价格含税吗？", thread="tax")
     assert not r.handover and "含税" in r.text, r.text
+
+
+@pytest.mark.parametrize("text, fact", [("退款多久到账", "3个工作日"), ("When will my refund arrive after I send it back?", "3 working days")])
+def test_a_sibling_section_does_not_win_through_the_page_title(make, text, fact):
+    """Every section of "Shipping and returns" has the page's word "returns"; the refund timing is in
+    the how-to-return section, not in the 30-day returns one."""
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and fact in r.text, r.text

@@ -92,6 +92,21 @@ def group_key(hit_id: str, path: str = "") -> str:
     return f"{p2}{num}"
 
 
+def concept_text(s: Section) -> str:
+    """What a section's topics (concepts) are read from: its heading and body. A help page's title
+    ("Shipping and returns", "Warranty") is shared by every section of the page, so its topic says which
+    page, not which section: "what's the refund time" must not meet the 30-day-returns section through
+    the page's word "returns" (the page title still counts in the words and the `title` part). A
+    product page keeps its title: the product's name is what tells its sections from another's."""
+    if is_product(s):
+        return s.title + "\n" + s.body
+    return (s.heading + "\n" + s.body) if s.heading and s.heading != s.doc_title else s.body
+
+
+def is_product(s: Section) -> bool:
+    return s.group.startswith("catalog/") or s.group.startswith("products/") or "/products/" in s.group
+
+
 def to_section(hit: Hit) -> Section:
     text = hit.text.strip()
     title = hit.title or ""
@@ -192,7 +207,7 @@ class SectionFinder:
         sec_concepts = []
         for s in sections:
             tk = tokens(s.title + "\n" + s.body)
-            cc = concepts(s.title + "\n" + s.body)
+            cc = concepts(concept_text(s))
             sec_tokens.append(tk)
             sec_concepts.append(cc)
             for t in tk:
