@@ -3,6 +3,7 @@ USE embedder, FAISS + BM25 in tmp, and the real Assistant (customer audience). A
 what the customer reads and on what the team is sent on a hand-over."""
 
 import asyncio
+import re
 import threading
 
 import pytest
@@ -256,3 +257,14 @@ def test_a_sibling_section_does_not_win_through_the_page_title(make, text, fact)
     a, _, _ = make()
     r = ask(a, text, thread=text)
     assert not r.handover and fact in r.text, r.text
+
+
+@pytest.mark.parametrize("text, fact", [("Do you ship with DHL?", "SF Express"), ("能发圆通吗", "顺丰"),
+                                        ("Is the return shipping free if I live in Germany?", "mainland China")])
+def test_a_named_thing_the_docs_lack_is_answered_from_what_the_passage_names(make, text, fact):
+    """A carrier, payment method or place the docs never name is still a question about carriers /
+    payment / where: answered with what the passage does name (never a guessed yes), not handed over."""
+    a, _, notifier = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and not notifier.sent and fact in r.text, r.text
+    assert not re.match(r"\s*(yes|sure|可以|能|是的|当然)", r.text, re.I), r.text

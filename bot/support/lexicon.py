@@ -31,7 +31,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
               "下单", "购买", "哪里买", "在哪买", "天猫", "官网", "旗舰店"),
     "tax": ("vat", "tax", "taxes", "含税", "税"),
     "delivery": ("delivery", "deliver", "delivered", "arrive", "arrival", "arrives", "shipping time", "delivery time",
-                 "ship", "ships", "shipped", "dispatch", "dispatched", "tracking", "track", "parcel", "package", "courier",
+                 "ship", "ships", "shipped", "shipping", "dispatch", "dispatched", "tracking", "track", "parcel", "package", "courier",
                  "not arrived", "hasn't arrived", "haven't received", "still not here", "多久", "几天", "到货", "送达", "收到",
                  "发货", "物流", "快递", "包裹", "没到", "还没到", "单号", "配送", "寄到", "送到", "运送"),
     "ship_cost": ("free shipping", "free delivery", "minimum order", "minimum spend", "shipping free", "shipping cost", "shipping fee", "shipping costs", "postage", "delivery fee",
@@ -121,6 +121,11 @@ ENTITY_KINDS: dict[str, dict[str, tuple[str, ...]]] = {
     "payment method": PAYMENT_METHODS, "carrier": CARRIERS, "place": PLACES, "shop": PLATFORMS,
 }
 
+# a question naming any carrier ("DHL", "圆通") or payment method ("Google Pay") asks about carriers /
+# ways to pay, whether or not the docs name that one: it meets the section that lists them
+for _concept, _table in (("carrier", CARRIERS), ("pay_method", PAYMENT_METHODS)):
+    CONCEPTS[_concept] = tuple(dict.fromkeys(CONCEPTS[_concept] + tuple(f for forms in _table.values() for f in forms)))
+
 
 def _compile(forms: tuple[str, ...]) -> re.Pattern:
     parts = []
@@ -161,6 +166,9 @@ def _stem(w: str) -> str:
     for suf in ("ing", "ed", "es", "s"):
         if len(w) > len(suf) + 2 and w.endswith(suf):
             w = w[: -len(suf)]
+            # "shipping" / "shipped" -> "ship", "stopped" -> "stop" (not "add", "fall": no -ing/-ed there)
+            if suf in ("ing", "ed") and len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+                w = w[:-1]
             break
     return w
 
