@@ -268,3 +268,21 @@ def test_a_named_thing_the_docs_lack_is_answered_from_what_the_passage_names(mak
     r = ask(a, text, thread=text)
     assert not r.handover and not notifier.sent and fact in r.text, r.text
     assert not re.match(r"\s*(yes|sure|可以|能|是的|当然)", r.text, re.I), r.text
+
+
+@pytest.mark.parametrize("text, facts", [("How fast is delivery in mainland China, and do I pay for shipping?", ("1–3 days", "¥99")),
+                                         ("多久能到货？运费怎么算？", ("1–3天", "99元")),
+                                         ("How long is the desk lamp's warranty, and how do I make a claim?", ("2 years", "order number"))])
+def test_each_part_of_a_two_part_question_is_answered(make, text, facts):
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and all(f in r.text for f in facts), r.text
+
+
+def test_a_message_is_split_into_the_questions_it_asks():
+    from bot.support.parts import split_parts
+
+    assert split_parts("How long does it take, and is shipping free?") == ["How long does it take", "is shipping free?"]
+    assert split_parts("可以退货吗？要自己付运费吗？") == ["可以退货吗？", "要自己付运费吗？"]
+    assert split_parts("Can I pay with Visa and Mastercard?") == ["Can I pay with Visa and Mastercard?"]
+    assert split_parts("it broke, can I get a refund?") == ["it broke, can I get a refund?"]

@@ -25,6 +25,7 @@ from ..settings import AssistantSettings
 from ..types import Action, Message, Reply, Source
 from . import extract, faithfulness
 from .followup import follow_up_query, is_follow_up
+from .parts import split_parts
 from .lexicon import PRODUCT_CONCEPTS, concepts, entities, fix_typos
 from .passages import Candidate, Section, SectionFinder, Weights
 from .signals import _INJECTION, _SMALL_TALK, MessageSignals, SentimentLike, read_signals
@@ -133,7 +134,17 @@ class SupportResponder:
         data["passage_score"] = round(candidates[0].score, 4) if candidates else 0.0
         if candidates:
             data["passage_parts"] = {k: round(v, 4) for k, v in candidates[0].parts.items()}
-        if not self._finder.answerable(candidates, query):
+        answerable = self._finder.answerable(candidates, query)
+        parts = split_parts(asked) if not focus else [asked]
+        if not answerable and len(parts) > 1:
+            # a message asking two things is answerable when one of its parts is (the coverage of
+            # the whole is split between two sections)
+            for part in parts:
+                found = await self._find_part(query, part)
+                if found:
+                    candidates, answerable = found, True
+                    break
+        if not answerable:
             data["handover_detail"] = "no passage answers"
             return await self._handover(message, lang, "low confidence", signals, data)
         cand = candidates[0]
@@ -147,7 +158,11 @@ class SupportResponder:
         # two questions in one message, or a product page whose overview and specification sections
         # score alike ("what colour temperatures does the lamp have?"): the runner-up's best sentences too
         product_page = "products/" in cand.group
-        second = _close_second(candidates, lang) if _asks_two_things(asked) or product_page else None
+        also = await self._other_parts(asked, query, cand, lang, reply_text)
+        if also:
+            reply_text = "\n".join([reply_text, *(text for _s, text in also)])
+            data["passage_also"] = also[0][0].id
+        second = _close_second(candidates, lang) if (_asks_two_things(asked) and not also) or product_page else None
         if second is not None:
             # two neighbouring sections of one page answer it about as well ("can I return it, and
             # who pays the postage?"): the best sentences of both
@@ -180,6 +195,36 @@ class SupportResponder:
         reply_text = _no_labels(reply_text)
         source = Source(id=section.id, kind="doc", title=section.title or section.id, snippet=_snippet(section.body), score=round(cand.score, 6))
         return self._finish(message, lang, reply_text, data, prompt=prompt, citations=(source,), model_id=model_id)
+
+    async def _find_part(self, query: str, part: str) -> list[Candidate]:
+        """The sections for one part of a message (scored as the focus of the whole message), when that
+        part is answerable, judged by the part with or without the rest; else []."""
+        found = await asyncio.to_thread(self._finder.find, query, focus=part)
+        if self._finder.answerable(found, part):
+            return found
+        alone = await asyncio.to_thread(self._finder.find, part)
+        return alone if self._finder.answerable(alone, part) else []
+
+    async def _other_parts(self, asked: str, query: str, cand: Candidate, lang: str, reply_text: str) -> list[tuple[Section, str]]:
+        """A message asking two things: each further part's best sentences from its own best section
+        (the part is scored as the focus of the whole message, so "要自己付运费吗" keeps "退货")."""
+        parts = split_parts(asked)
+        if len(parts) < 2:
+            return []
+        out: list[tuple[Section, str]] = []
+        seen = {cand.group}
+        for part in parts:
+            found = await self._find_part(query, part)
+            if not found or found[0].group in seen:
+                continue
+            seen.add(found[0].group)
+            section = found[0].version(lang)
+            if section is None:
+                continue
+            text = extract.render(section, extract.select(section, part, focus=part, max_units=2), lang)
+            if text and text not in reply_text and all(text not in t for _s, t in out):
+                out.append((section, text))
+        return out
 
     async def _handover(self, message: Message, lang: str, reason: str, signals: MessageSignals, data: dict) -> Reply:
         key = message.conversation_key
