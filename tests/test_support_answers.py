@@ -286,3 +286,31 @@ def test_a_message_is_split_into_the_questions_it_asks():
     assert split_parts("可以退货吗？要自己付运费吗？") == ["可以退货吗？", "要自己付运费吗？"]
     assert split_parts("Can I pay with Visa and Mastercard?") == ["Can I pay with Visa and Mastercard?"]
     assert split_parts("it broke, can I get a refund?") == ["it broke, can I get a refund?"]
+
+
+@pytest.mark.parametrize("turns", [["how do I track my parcel?", "how do I TRACK my parcel??", "I asked how to track my parcel"],
+                                   ["我的退款什么时候到", "退款什么时候到？？", "你还是没回答"]])
+def test_asking_the_same_thing_again_counts_as_a_failed_answer(make, turns):
+    """A customer who repeats the question after an answer was not helped by it: after the second
+    failure the conversation goes to a person, with the reason."""
+    a, _, notifier = make()
+    replies = [ask(a, t, thread="again") for t in turns]
+    assert not replies[0].handover
+    assert replies[-1].handover and replies[-1].data["handover_reason"] == "repeated failure"
+    assert notifier.sent and notifier.sent[-1].reason == "repeated failure"
+
+
+def test_a_new_question_on_the_same_topic_is_no_repeat(make):
+    a, _, notifier = make()
+    for t in ("How do I return an item?", "How long does the refund take?", "Is the return label free?"):
+        r = ask(a, t, thread="topic")
+        assert not r.handover, (t, r.text)
+
+
+def test_saying_it_again_is_answered_as_the_question_then_handed_over(make):
+    a, _, notifier = make()
+    first = ask(a, "where is my refund", thread="r")
+    again = ask(a, "I said where is my refund", thread="r")
+    assert not again.handover and again.text == first.text
+    third = ask(a, "refund still not here", thread="r")
+    assert third.handover and third.data["handover_reason"] == "repeated failure"

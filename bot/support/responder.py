@@ -28,7 +28,7 @@ from .followup import follow_up_query, is_follow_up
 from .parts import split_parts
 from .lexicon import PRODUCT_CONCEPTS, concepts, entities, fix_typos
 from .passages import Candidate, Section, SectionFinder, Weights
-from .signals import _INJECTION, _SMALL_TALK, MessageSignals, SentimentLike, read_signals
+from .signals import _INJECTION, _SMALL_TALK, MessageSignals, SentimentLike, read_signals, repeats
 
 logger = logging.getLogger("growthpilot.bot.support")
 
@@ -96,7 +96,11 @@ class SupportResponder:
         }
         brand = self.settings.brand_name
 
-        failures = self._memory.record_failure(key, True) if signals.says_failed else self._memory.failures(key)
+        # saying it did not help, or asking the same thing again after an answer, is a failed answer
+        again = bool(previous) and _answered_last(history) and repeats(clean, _last_user_text(history))
+        data["repeated"] = again
+        failed = signals.says_failed or again
+        failures = self._memory.record_failure(key, True) if failed else self._memory.failures(key)
         reason = ""
         if signals.asked_for_human:
             reason = "asked for a person"
@@ -276,6 +280,8 @@ class SupportResponder:
 
 
 _CONTACT_ME = re.compile(r"[,，]?\s*(?:\b(?:or|and)\s+)?(?:\b(?:e-?mail|call|text|message|reach|contact|ring)(?:\s+me)?\s*(?:at|on|via)?\s*)?\[(?:EMAIL|PHONE)\]|(?:联系|打|发邮件到|邮箱|电话|手机)[:：]?\s*\[(?:EMAIL|PHONE)\]", re.I)
+# "I said …", "again:", "我问的是…": the customer saying it again; what follows is the question
+_SAID_AGAIN = re.compile(r"^\s*(?:(?:i|i've|i have)\s+(?:said|asked|already asked|told you)|again|once more)\b[\s,:：-]*|^\s*(?:我说了|我问的是|我是问|我再问一次|再问一次)[\s,，:：]*", re.I)
 _FAILED_WORDS = re.compile(r"\b(that|it|this)\s+(didn'?t|did not|doesn'?t|does not)\s+help\b|\bnot helpful\b|\bstill not (helpful|working)\b|没用|没有用|还是不行|没解决", re.I)
 
 
@@ -286,6 +292,7 @@ def _strip_placeholders(text: str) -> str:
     query = _FAILED_WORDS.sub(" ", query)
     query = re.sub(r"\[(EMAIL|PHONE|ID|CARD|ADDRESS)\]", " ", query)
     query = re.sub(r"^[\s,，.。!！]+", "", query)
+    query = _SAID_AGAIN.sub("", query)
     return re.sub(r"\s+", " ", query).strip()
 
 
@@ -312,6 +319,21 @@ def _close_second(candidates: list[Candidate], lang: str, ratio: float = 0.9) ->
     if b.score < ratio * a.score or a.group.split("#")[0] != b.group.split("#")[0] or a.group.startswith("catalog/"):
         return None
     return b.version(lang)
+
+
+def _last_user_text(history) -> str:
+    for t in reversed(history):
+        if t.role == "user":
+            return _strip_placeholders(t.text)
+    return ""
+
+
+def _answered_last(history) -> bool:
+    """The last assistant turn was an answer from a passage (not a greeting, a refusal or a hand-over)."""
+    for t in reversed(history):
+        if t.role == "assistant":
+            return bool(t.query)
+    return False
 
 
 def _last_group(history) -> str:
