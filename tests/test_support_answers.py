@@ -314,3 +314,12 @@ def test_saying_it_again_is_answered_as_the_question_then_handed_over(make):
     assert not again.handover and again.text == first.text
     third = ask(a, "refund still not here", thread="r")
     assert third.handover and third.data["handover_reason"] == "repeated failure"
+
+
+@pytest.mark.parametrize("text, fact", [("水杯保修多长时间", "1年"), ("How long is the warranty on the power bank?", "1-year")])
+def test_a_how_long_question_gets_the_section_that_states_a_duration(make, text, fact):
+    """"What is not covered" shares the page's warranty words but states no duration: a "how long"
+    question is answered from the section that says how long."""
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and fact in r.text, r.text

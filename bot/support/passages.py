@@ -44,6 +44,7 @@ class Weights:
     title: float = 0.6  # the page's title (a product name) matches the question's words
     unit: float = 0.0  # the best sentence/list item of the section (words + answer type)
     prefer: float = 0.5  # a follow-up naming only another product stays with the previous answer's section
+    answer_type: float = 0.4  # the question asks a duration / an amount and the section states one
     variant: float = 0.4  # a product page whose name has a variant word (Mini, Lite, Pro) the question lacks
     threshold: float = 0.7  # best group score below this: the docs hold no answer
     # share of an English question's (idf-weighted) words the best passage must explain ("change my
@@ -223,6 +224,7 @@ class SectionFinder:
         groups: dict[str, Candidate] = {}
         vocab = set(df)
         q_explained = explained_by_concepts(query, q.concepts)
+        asks = asked_types(query if f is None else f"{query} {focus}")
         base_titles = [tt for tt in {tokens(x.doc_title) for x in sections} if tt and not tt & VARIANT_WORDS]
         for h, s, tk, cc in zip(hits, sections, sec_tokens, sec_concepts):
             def recall(terms: frozenset[str], have: frozenset[str], table: dict[str, int], fuzzy: bool = False) -> float:
@@ -247,19 +249,20 @@ class SectionFinder:
                 lex = (1 - share) * lex + share * recall(f.tokens, tk, df, fuzzy=True)
                 con = (1 - share) * con + share * recall(f.concepts, cc, cdf) if f.concepts else con
             unit = best_unit(s, query if f is None else focus, df, idf)
+            typed = answer_type_fit(s, asks)
             ents = entities(query) | (entities(focus) if focus else frozenset())
             ent = (len(ents & entities(s.title + "\n" + s.body)) / len(ents)) if ents else 0.0
             tt = tokens(s.doc_title)
             title = (2 * len(q.tokens & tt) / (len(q.tokens) + len(tt))) if tt and q.tokens else 0.0
             dense = float(h.metadata.get("similarity") or 0.0)
             bm = float(h.metadata.get("bm25_score") or 0.0) / max_bm25
-            score = w.dense * dense + w.lexical * lex + w.concept * con + w.bm25 * bm + w.heading * head + w.unit * unit + w.entity * ent + w.title * title
+            score = w.dense * dense + w.lexical * lex + w.concept * con + w.bm25 * bm + w.heading * head + w.unit * unit + w.entity * ent + w.title * title + w.answer_type * typed
             # "AquaSmart" means the base model: a page of its Mini is meant only when the customer names
             # it (only where a base model exists: Buds Pro and Buds Lite are both variants of nothing)
             asked_tokens = q.tokens | (f.tokens if f is not None else frozenset())
             if (tt & VARIANT_WORDS) - asked_tokens and _has_base_model(tt, base_titles):
                 score -= w.variant
-            parts = {"dense": dense, "lexical": lex, "concept": con, "bm25": bm, "heading": head, "unit": unit, "entity": ent, "title": title, "coverage": cov}
+            parts = {"dense": dense, "lexical": lex, "concept": con, "bm25": bm, "heading": head, "unit": unit, "entity": ent, "title": title, "answer_type": typed, "coverage": cov}
             c = groups.get(s.group)
             if c is None:
                 c = groups[s.group] = Candidate(s.group, score, s.id, parts, cov)
@@ -324,6 +327,27 @@ _ASK_DURATION = re.compile(r"how long|how many days|when|how soon|多久|几天|
 _ASK_AMOUNT = re.compile(r"how much|price|cost|多少钱|价格|运费多少|几块|多钱", re.I)
 _DURATION = re.compile(r"\d\s*(?:[-–]\s*\d+\s*)?(?:h\b|hours?|days?|working days|years?|months?|weeks?|小时|天|个工作日|工作日|年|个月|周)|within|内", re.I)
 _AMOUNT = re.compile(r"[¥￥$]\s*\d|\d\s*(?:元|块|yuan|rmb)", re.I)
+
+
+
+
+def asked_types(question: str) -> frozenset[str]:
+    """What kind of answer the question asks for: "duration" (how long, 多久), "amount" (how much, 多少钱)."""
+    out = set()
+    if _ASK_DURATION.search(question):
+        out.add("duration")
+    if _ASK_AMOUNT.search(question):
+        out.add("amount")
+    return frozenset(out)
+
+
+def answer_type_fit(section: Section, asks: frozenset[str]) -> float:
+    """1 when the section states every kind of answer asked for (a duration, an amount), 0 when it
+    states none of them, in between for some; 0 when nothing in particular is asked."""
+    if not asks:
+        return 0.0
+    have = {"duration": bool(_DURATION.search(section.body)), "amount": bool(_AMOUNT.search(section.body))}
+    return sum(have[k] for k in asks) / len(asks)
 
 
 def best_unit(section: Section, question: str, df: dict[str, int], idf) -> float:
