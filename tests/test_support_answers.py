@@ -323,3 +323,11 @@ def test_a_how_long_question_gets_the_section_that_states_a_duration(make, text,
     a, _, _ = make()
     r = ask(a, text, thread=text)
     assert not r.handover and fact in r.text, r.text
+
+
+def test_each_part_keeps_the_kind_of_answer_it_asks_for(make):
+    """"how long …" is asked by the first part only: the second part ("is shipping free?") is not
+    steered to a section with durations."""
+    a, _, _ = make()
+    r = ask(a, "How long will delivery in mainland China take and is shipping free?", thread="p")
+    assert "1–3 days" in r.text and "¥99" in r.text, r.text

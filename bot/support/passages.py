@@ -192,9 +192,11 @@ class SectionFinder:
             n = 50
         return max(1, min(n, self.max_items))
 
-    def find(self, query: str, *, focus: str = "", prefer: str = "") -> list[Candidate]:
+    def find(self, query: str, *, focus: str = "", prefer: str = "", part: bool = False) -> list[Candidate]:
         """Passage groups best first. `focus` (a follow-up's own words) is scored on top of `query`;
-        `prefer` (the group that answered the previous question) gets `Weights.prefer` on top."""
+        `prefer` (the group that answered the previous question) gets `Weights.prefer` on top.
+        `part`: the focus is one part of a two-part message, and the kind of answer it asks for (a
+        duration, an amount) is its own, not the whole message's."""
         if self._retriever is None or not query.strip():
             return []
         hits = [h for h in self._retriever.search(query, self._k(), kinds=["doc"]) if h.kind == "doc"]
@@ -224,7 +226,7 @@ class SectionFinder:
         groups: dict[str, Candidate] = {}
         vocab = set(df)
         q_explained = explained_by_concepts(query, q.concepts)
-        asks = asked_types(query if f is None else f"{query} {focus}")
+        asks = asked_types(query if f is None else focus if part else f"{query} {focus}")
         base_titles = [tt for tt in {tokens(x.doc_title) for x in sections} if tt and not tt & VARIANT_WORDS]
         for h, s, tk, cc in zip(hits, sections, sec_tokens, sec_concepts):
             def recall(terms: frozenset[str], have: frozenset[str], table: dict[str, int], fuzzy: bool = False) -> float:

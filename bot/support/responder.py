@@ -203,7 +203,7 @@ class SupportResponder:
     async def _find_part(self, query: str, part: str) -> list[Candidate]:
         """The sections for one part of a message (scored as the focus of the whole message), when that
         part is answerable, judged by the part with or without the rest; else []."""
-        found = await asyncio.to_thread(self._finder.find, query, focus=part)
+        found = await asyncio.to_thread(self._finder.find, query, focus=part, part=True)
         if self._finder.answerable(found, part):
             return found
         alone = await asyncio.to_thread(self._finder.find, part)
