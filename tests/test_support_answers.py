@@ -331,3 +331,11 @@ def test_each_part_keeps_the_kind_of_answer_it_asks_for(make):
     a, _, _ = make()
     r = ask(a, "How long will delivery in mainland China take and is shipping free?", thread="p")
     assert "1–3 days" in r.text and "¥99" in r.text, r.text
+
+
+@pytest.mark.parametrize("text, fact", [("退回商品的邮费谁来付？", "预付运单"), ("Who pays the postage when I send an item back?", "prepaid return label")])
+def test_the_cost_of_sending_a_return_is_answered_from_the_return_steps(make, text, fact):
+    """The return postage is in the how-to-return section (a prepaid label), not in the shipping rates."""
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and fact in r.text, r.text

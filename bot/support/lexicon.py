@@ -48,6 +48,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                "想退", "要退", "退", "寄回", "无理由"),
     "return_how": ("how do i return", "how to return", "return label", "return process", "start a return", "steps",
                    "怎么退", "如何退", "退货流程", "运单", "申请退货", "退货步骤"),
+    # who pays for sending a return: a prepaid label, free return postage
+    "return_cost": ("return shipping", "return postage", "postage back", "return label", "prepaid", "pre-paid", "pay for the return",
+                    "pay for returns", "pay to send", "pays the postage", "pay the postage", "cost of returning", "cost to return",
+                    "退货运费", "退货邮费", "寄回运费", "退回运费", "退货的运费", "运费谁", "邮费谁", "预付", "运单", "退货费用"),
     "refund": ("refund", "refunded", "refunds", "money back", "退款", "退钱", "原路", "到账", "钱什么时候"),
     "price_protect": ("price drop", "price drops", "price dropped", "dropped in price", "price protection", "cheaper", "price difference",
                       "difference", "went down", "降价", "差价", "价格保护", "便宜了", "涨价", "保价"),
