@@ -339,3 +339,19 @@ def test_the_cost_of_sending_a_return_is_answered_from_the_return_steps(make, te
     a, _, _ = make()
     r = ask(a, text, thread=text)
     assert not r.handover and fact in r.text, r.text
+
+
+@pytest.mark.parametrize("text", ["下单以后还能改收货人吗", "可以开公司抬头的发票吗"])
+def test_a_chinese_question_the_docs_do_not_cover_is_handed_over(make, text):
+    """The coverage gate for Chinese questions (jieba words): a near section that explains only the
+    generic half of the question ("下单", "发票"…) is no answer."""
+    a, _, notifier = make()
+    r = ask(a, text, thread=text)
+    assert r.handover and r.data["handover_reason"] == "low confidence", r.text
+
+
+@pytest.mark.parametrize("text, fact", [("不喜欢的话能退吗", "30天"), ("买完降价了怎么办", "差价")])
+def test_a_chinese_question_with_everyday_words_is_still_answered(make, text, fact):
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and fact in r.text, r.text

@@ -45,7 +45,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                 "support hours", "reach you", "phone number", "hotline", "客服", "联系", "邮件", "邮箱", "在线客服", "人工", "热线", "电话"),
     "return": ("return", "returns", "returning", "send back", "send it back", "send them back", "send a product back", "send the item back",
                "ship it back", "money back", "return policy", "退货", "退回", "退掉", "退了", "能退", "可以退",
-               "想退", "要退", "退", "寄回", "无理由"),
+               "想退", "要退", "退", "寄回", "无理由",
+               # a change of mind is a return reason, not something the policy must name
+               "don't like", "do not like", "changed my mind", "change of mind", "不喜欢", "不想要", "不合适"),
     "return_how": ("how do i return", "how to return", "return label", "return process", "start a return", "steps",
                    "怎么退", "如何退", "退货流程", "运单", "申请退货", "退货步骤"),
     # who pays for sending a return: a prepaid label, free return postage
