@@ -355,3 +355,11 @@ def test_a_chinese_question_with_everyday_words_is_still_answered(make, text, fa
     a, _, _ = make()
     r = ask(a, text, thread=text)
     assert not r.handover and fact in r.text, r.text
+
+
+@pytest.mark.parametrize("text, fact", [("what's the time limit for returns?", "30 days"), ("退货有期限吗", "30天"),
+                                        ("how many days do I have to send something back?", "30 days")])
+def test_a_question_about_the_return_period_gets_the_period_not_the_steps(make, text, fact):
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and fact in r.text, r.text

@@ -50,6 +50,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                "don't like", "do not like", "changed my mind", "change of mind", "不喜欢", "不想要", "不合适"),
     "return_how": ("how do i return", "how to return", "return label", "return process", "start a return", "steps",
                    "怎么退", "如何退", "退货流程", "运单", "申请退货", "退货步骤"),
+    # how long a customer has to return something (the return window), not how to do it
+    "return_period": ("return window", "return period", "returns window", "time limit", "deadline", "how long do i have",
+                      "how many days do i have", "days to return", "day return", "day returns", "days of delivery", "within how many days",
+                      "退货期限", "退换期限", "期限", "多少天内", "几天内", "天内", "无忧退货", "天无理由", "多久内"),
     # who pays for sending a return: a prepaid label, free return postage
     "return_cost": ("return shipping", "return postage", "postage back", "return label", "prepaid", "pre-paid", "pay for the return",
                     "pay for returns", "pay to send", "pays the postage", "pay the postage", "cost of returning", "cost to return",
