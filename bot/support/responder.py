@@ -97,7 +97,8 @@ class SupportResponder:
         brand = self.settings.brand_name
 
         # saying it did not help, or asking the same thing again after an answer, is a failed answer
-        again = bool(previous) and _answered_last(history) and repeats(clean, _last_user_text(history))
+        again = (bool(previous) and _answered_last(history) and repeats(clean, _last_user_text(history))
+                 and not self._rated_down_last(key))  # a 👎 on that answer already counted this failure
         data["repeated"] = again
         failed = signals.says_failed or again
         failures = self._memory.record_failure(key, True) if failed else self._memory.failures(key)
@@ -199,6 +200,14 @@ class SupportResponder:
         reply_text = _no_labels(reply_text)
         source = Source(id=section.id, kind="doc", title=section.title or section.id, snippet=_snippet(section.body), score=round(cand.score, 6))
         return self._finish(message, lang, reply_text, data, prompt=prompt, citations=(source,), model_id=model_id)
+
+    def _rated_down_last(self, key) -> bool:
+        """The conversation's last reply got a 👎 (bot/assistant.py counts that as a failure)."""
+        reply_id = self._feedback.last_reply_id(key)
+        db = getattr(self._feedback, "db", None)
+        if not reply_id or db is None:
+            return False
+        return bool(db.execute("SELECT 1 FROM feedback WHERE reply_id=? AND rating<0 LIMIT 1", (reply_id,)))
 
     async def _find_part(self, query: str, part: str) -> list[Candidate]:
         """The sections for one part of a message (scored as the focus of the whole message), when that
