@@ -31,7 +31,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
               "下单", "购买", "哪里买", "在哪买", "天猫", "官网", "旗舰店"),
     "tax": ("vat", "tax", "taxes", "含税", "税"),
     "delivery": ("delivery", "deliver", "delivered", "arrive", "arrival", "arrives", "shipping time", "delivery time",
-                 "ship", "ships", "shipped", "dispatch", "dispatched", "tracking", "track", "parcel", "package", "courier",
+                 "ship", "ships", "shipped", "shipping", "dispatch", "dispatched", "tracking", "track", "parcel", "package", "courier",
                  "not arrived", "hasn't arrived", "haven't received", "still not here", "多久", "几天", "到货", "送达", "收到",
                  "发货", "物流", "快递", "包裹", "没到", "还没到", "单号", "配送", "寄到", "送到", "运送"),
     "ship_cost": ("free shipping", "free delivery", "minimum order", "minimum spend", "shipping free", "shipping cost", "shipping fee", "shipping costs", "postage", "delivery fee",
@@ -45,9 +45,19 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                 "support hours", "reach you", "phone number", "hotline", "客服", "联系", "邮件", "邮箱", "在线客服", "人工", "热线", "电话"),
     "return": ("return", "returns", "returning", "send back", "send it back", "send them back", "send a product back", "send the item back",
                "ship it back", "money back", "return policy", "退货", "退回", "退掉", "退了", "能退", "可以退",
-               "想退", "要退", "退", "寄回", "无理由"),
+               "想退", "要退", "退", "寄回", "无理由",
+               # a change of mind is a return reason, not something the policy must name
+               "don't like", "do not like", "changed my mind", "change of mind", "不喜欢", "不想要", "不合适"),
     "return_how": ("how do i return", "how to return", "return label", "return process", "start a return", "steps",
                    "怎么退", "如何退", "退货流程", "运单", "申请退货", "退货步骤"),
+    # how long a customer has to return something (the return window), not how to do it
+    "return_period": ("return window", "return period", "returns window", "time limit", "deadline", "how long do i have",
+                      "how many days do i have", "days to return", "day return", "day returns", "days of delivery", "within how many days",
+                      "退货期限", "退换期限", "期限", "多少天内", "几天内", "天内", "无忧退货", "天无理由", "多久内"),
+    # who pays for sending a return: a prepaid label, free return postage
+    "return_cost": ("return shipping", "return postage", "postage back", "return label", "prepaid", "pre-paid", "pay for the return",
+                    "pay for returns", "pay to send", "pays the postage", "pay the postage", "cost of returning", "cost to return",
+                    "退货运费", "退货邮费", "寄回运费", "退回运费", "退货的运费", "运费谁", "邮费谁", "预付", "运单", "退货费用"),
     "refund": ("refund", "refunded", "refunds", "money back", "退款", "退钱", "原路", "到账", "钱什么时候"),
     "price_protect": ("price drop", "price drops", "price dropped", "dropped in price", "price protection", "cheaper", "price difference",
                       "difference", "went down", "降价", "差价", "价格保护", "便宜了", "涨价", "保价"),
@@ -121,6 +131,11 @@ ENTITY_KINDS: dict[str, dict[str, tuple[str, ...]]] = {
     "payment method": PAYMENT_METHODS, "carrier": CARRIERS, "place": PLACES, "shop": PLATFORMS,
 }
 
+# a question naming any carrier ("DHL", "圆通") or payment method ("Google Pay") asks about carriers /
+# ways to pay, whether or not the docs name that one: it meets the section that lists them
+for _concept, _table in (("carrier", CARRIERS), ("pay_method", PAYMENT_METHODS)):
+    CONCEPTS[_concept] = tuple(dict.fromkeys(CONCEPTS[_concept] + tuple(f for forms in _table.values() for f in forms)))
+
 
 def _compile(forms: tuple[str, ...]) -> re.Pattern:
     parts = []
@@ -161,6 +176,9 @@ def _stem(w: str) -> str:
     for suf in ("ing", "ed", "es", "s"):
         if len(w) > len(suf) + 2 and w.endswith(suf):
             w = w[: -len(suf)]
+            # "shipping" / "shipped" -> "ship", "stopped" -> "stop" (not "add", "fall": no -ing/-ed there)
+            if suf in ("ing", "ed") and len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+                w = w[:-1]
             break
     return w
 

@@ -14,6 +14,8 @@ here. The weights and the answer threshold are measured on bench/data/support_qu
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ class Weights:
     title: float = 0.6  # the page's title (a product name) matches the question's words
     unit: float = 0.0  # the best sentence/list item of the section (words + answer type)
     prefer: float = 0.5  # a follow-up naming only another product stays with the previous answer's section
+    answer_type: float = 0.4  # the question asks a duration / an amount and the section states one
     variant: float = 0.4  # a product page whose name has a variant word (Mini, Lite, Pro) the question lacks
     threshold: float = 0.7  # best group score below this: the docs hold no answer
     # share of an English question's (idf-weighted) words the best passage must explain ("change my
@@ -49,6 +52,8 @@ class Weights:
     # bigrams are too noisy for this gate, so it applies to English questions only
     min_coverage: float = 0.4
     coverage_below: float = 1.4  # ... and only for scores below this (a strong match needs no veto)
+    # Chinese questions: the same gate over jieba words (not character pairs), below this score
+    zh_coverage_below: float = 1.2  # measured: 1.0-1.3 alike on old all + holdout2
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,21 @@ def group_key(hit_id: str, path: str = "") -> str:
     p2 = _LANG_DIR.sub(lambda mm: mm.group(1) if mm.group(5) else "", p, count=1)
     p2 = _LANG_SUFFIX.sub("", p2).strip("/")
     return f"{p2}{num}"
+
+
+def concept_text(s: Section) -> str:
+    """What a section's topics (concepts) are read from: its heading and body. A help page's title
+    ("Shipping and returns", "Warranty") is shared by every section of the page, so its topic says which
+    page, not which section: "what's the refund time" must not meet the 30-day-returns section through
+    the page's word "returns" (the page title still counts in the words and the `title` part). A
+    product page keeps its title: the product's name is what tells its sections from another's."""
+    if is_product(s):
+        return s.title + "\n" + s.body
+    return (s.heading + "\n" + s.body) if s.heading and s.heading != s.doc_title else s.body
+
+
+def is_product(s: Section) -> bool:
+    return s.group.startswith("catalog/") or s.group.startswith("products/") or "/products/" in s.group
 
 
 def to_section(hit: Hit) -> Section:
@@ -142,11 +162,27 @@ def _has_base_model(title_tokens: frozenset[str], base_titles: Sequence[frozense
     return any(len(b & rest) >= 0.6 * len(b) for b in base_titles)
 
 
+def unfloored(retriever: Retriever | None) -> Retriever | None:
+    """The same retriever with its search's dense floor and BM25 margin off ([search] dense_floor,
+    bm25_margin): the section finder scores every section with its own lexical and concept parts, so a
+    section whose dense cosine is low (a short Chinese question against its zh section: "价格含税吗？")
+    must still be returned. The caller's retriever is not changed."""
+    settings = getattr(retriever, "settings", None)
+    if retriever is None or settings is None or not dataclasses.is_dataclass(settings):
+        return retriever
+    off = {name: 0.0 for name in ("dense_floor", "bm25_margin") if float(getattr(settings, name, 0.0) or 0.0) > 0}
+    if not off:
+        return retriever
+    view = copy.copy(retriever)
+    view.settings = dataclasses.replace(settings, **off)
+    return view
+
+
 class SectionFinder:
     """Ranks passage groups for a question (see module doc)."""
 
     def __init__(self, retriever: Retriever | None, weights: Weights | None = None, *, max_items: int = 400):
-        self._retriever = retriever
+        self._retriever = unfloored(retriever)
         self.weights = weights or Weights()
         self.max_items = max_items
 
@@ -158,9 +194,11 @@ class SectionFinder:
             n = 50
         return max(1, min(n, self.max_items))
 
-    def find(self, query: str, *, focus: str = "", prefer: str = "") -> list[Candidate]:
+    def find(self, query: str, *, focus: str = "", prefer: str = "", part: bool = False) -> list[Candidate]:
         """Passage groups best first. `focus` (a follow-up's own words) is scored on top of `query`;
-        `prefer` (the group that answered the previous question) gets `Weights.prefer` on top."""
+        `prefer` (the group that answered the previous question) gets `Weights.prefer` on top.
+        `part`: the focus is one part of a two-part message, and the kind of answer it asks for (a
+        duration, an amount) is its own, not the whole message's."""
         if self._retriever is None or not query.strip():
             return []
         hits = [h for h in self._retriever.search(query, self._k(), kinds=["doc"]) if h.kind == "doc"]
@@ -174,7 +212,7 @@ class SectionFinder:
         sec_concepts = []
         for s in sections:
             tk = tokens(s.title + "\n" + s.body)
-            cc = concepts(s.title + "\n" + s.body)
+            cc = concepts(concept_text(s))
             sec_tokens.append(tk)
             sec_concepts.append(cc)
             for t in tk:
@@ -190,6 +228,7 @@ class SectionFinder:
         groups: dict[str, Candidate] = {}
         vocab = set(df)
         q_explained = explained_by_concepts(query, q.concepts)
+        asks = asked_types(query if f is None else focus if part else f"{query} {focus}")
         base_titles = [tt for tt in {tokens(x.doc_title) for x in sections} if tt and not tt & VARIANT_WORDS]
         for h, s, tk, cc in zip(hits, sections, sec_tokens, sec_concepts):
             def recall(terms: frozenset[str], have: frozenset[str], table: dict[str, int], fuzzy: bool = False) -> float:
@@ -214,19 +253,20 @@ class SectionFinder:
                 lex = (1 - share) * lex + share * recall(f.tokens, tk, df, fuzzy=True)
                 con = (1 - share) * con + share * recall(f.concepts, cc, cdf) if f.concepts else con
             unit = best_unit(s, query if f is None else focus, df, idf)
+            typed = answer_type_fit(s, asks)
             ents = entities(query) | (entities(focus) if focus else frozenset())
             ent = (len(ents & entities(s.title + "\n" + s.body)) / len(ents)) if ents else 0.0
             tt = tokens(s.doc_title)
             title = (2 * len(q.tokens & tt) / (len(q.tokens) + len(tt))) if tt and q.tokens else 0.0
             dense = float(h.metadata.get("similarity") or 0.0)
             bm = float(h.metadata.get("bm25_score") or 0.0) / max_bm25
-            score = w.dense * dense + w.lexical * lex + w.concept * con + w.bm25 * bm + w.heading * head + w.unit * unit + w.entity * ent + w.title * title
+            score = w.dense * dense + w.lexical * lex + w.concept * con + w.bm25 * bm + w.heading * head + w.unit * unit + w.entity * ent + w.title * title + w.answer_type * typed
             # "AquaSmart" means the base model: a page of its Mini is meant only when the customer names
             # it (only where a base model exists: Buds Pro and Buds Lite are both variants of nothing)
             asked_tokens = q.tokens | (f.tokens if f is not None else frozenset())
             if (tt & VARIANT_WORDS) - asked_tokens and _has_base_model(tt, base_titles):
                 score -= w.variant
-            parts = {"dense": dense, "lexical": lex, "concept": con, "bm25": bm, "heading": head, "unit": unit, "entity": ent, "title": title, "coverage": cov}
+            parts = {"dense": dense, "lexical": lex, "concept": con, "bm25": bm, "heading": head, "unit": unit, "entity": ent, "title": title, "answer_type": typed, "coverage": cov}
             c = groups.get(s.group)
             if c is None:
                 c = groups[s.group] = Candidate(s.group, score, s.id, parts, cov)
@@ -247,7 +287,39 @@ class SectionFinder:
         if not candidates or candidates[0].score < self.weights.threshold:
             return False
         top = candidates[0]
-        return detect_lang(question) == "zh" or top.score >= self.weights.coverage_below or top.coverage >= self.weights.min_coverage
+        w = self.weights
+        if detect_lang(question) == "zh":
+            return top.score >= w.zh_coverage_below or zh_word_coverage(question, top) >= w.min_coverage
+        return top.score >= w.coverage_below or top.coverage >= w.min_coverage
+
+
+# question and function words of Chinese that name nothing the passage must explain
+_ZH_FUNCTION_WORDS = frozenset(
+    "吗 呢 吧 啊 呀 么 的 地 得 了 是 我 你 您 他 她 它 们 这 那 个 就 也 都 和 与 及 在 有 请问 请 想 要 可以 能 会 不 没 没有 "
+    "能不能 可不可以 会不会 是不是 有没有 怎么 怎么办 怎样 如何 什么 多少 几 哪 哪些 哪里 一下 是否 你们 我们 我的 东西 之后 以后 后 "
+    "完 还 还是 用 上 里 到 吧 呗 嘛 现在 已经 一个 给 把 被 让 对 从 跟 为什么 为啥 啥 的话 如果 要是".split()
+)
+
+
+def zh_word_coverage(question: str, cand: "Candidate") -> float:
+    """Share of a Chinese question's content words (jieba) that the passage explains: the word is in
+    it, or a topic (concept) both share covers it ("周末发货吗": 发货 is there, 周末 is not → 0.5)."""
+    from knowledge.text import tokenize
+
+    from .lexicon import CONCEPTS, norm
+
+    text = norm("\n".join(v.title + "\n" + v.body for v in cand.versions.values()))
+    words = [w.lower() for w in tokenize(question) if re.search(r"[\u4e00-\u9fffA-Za-z0-9]", w) and w not in _ZH_FUNCTION_WORDS]
+    words = [w for w in words if not w.isdigit()]
+    if not words:
+        return 1.0
+    shared = concepts(question) & concepts(text)
+    forms = [f.lower() for c in shared for f in CONCEPTS[c] if f.lower() in norm(question)]
+
+    def explained(w: str) -> bool:
+        return w in text or any(w in f or (len(f) >= 2 and f in w) for f in forms) or (len(w) >= 2 and _fuzzy_in(w, tokens(text)))
+
+    return sum(explained(w) for w in words) / len(words)
 
 
 def _edit1(a: str, b: str) -> bool:
@@ -291,6 +363,27 @@ _ASK_DURATION = re.compile(r"how long|how many days|when|how soon|多久|几天|
 _ASK_AMOUNT = re.compile(r"how much|price|cost|多少钱|价格|运费多少|几块|多钱", re.I)
 _DURATION = re.compile(r"\d\s*(?:[-–]\s*\d+\s*)?(?:h\b|hours?|days?|working days|years?|months?|weeks?|小时|天|个工作日|工作日|年|个月|周)|within|内", re.I)
 _AMOUNT = re.compile(r"[¥￥$]\s*\d|\d\s*(?:元|块|yuan|rmb)", re.I)
+
+
+
+
+def asked_types(question: str) -> frozenset[str]:
+    """What kind of answer the question asks for: "duration" (how long, 多久), "amount" (how much, 多少钱)."""
+    out = set()
+    if _ASK_DURATION.search(question):
+        out.add("duration")
+    if _ASK_AMOUNT.search(question):
+        out.add("amount")
+    return frozenset(out)
+
+
+def answer_type_fit(section: Section, asks: frozenset[str]) -> float:
+    """1 when the section states every kind of answer asked for (a duration, an amount), 0 when it
+    states none of them, in between for some; 0 when nothing in particular is asked."""
+    if not asks:
+        return 0.0
+    have = {"duration": bool(_DURATION.search(section.body)), "amount": bool(_AMOUNT.search(section.body))}
+    return sum(have[k] for k in asks) / len(asks)
 
 
 def best_unit(section: Section, question: str, df: dict[str, int], idf) -> float:

@@ -25,9 +25,10 @@ from ..settings import AssistantSettings
 from ..types import Action, Message, Reply, Source
 from . import extract, faithfulness
 from .followup import follow_up_query, is_follow_up
+from .parts import split_parts
 from .lexicon import PRODUCT_CONCEPTS, concepts, entities, fix_typos
 from .passages import Candidate, Section, SectionFinder, Weights
-from .signals import _INJECTION, _SMALL_TALK, MessageSignals, SentimentLike, read_signals
+from .signals import _INJECTION, _SMALL_TALK, MessageSignals, SentimentLike, read_signals, repeats
 
 logger = logging.getLogger("growthpilot.bot.support")
 
@@ -95,7 +96,12 @@ class SupportResponder:
         }
         brand = self.settings.brand_name
 
-        failures = self._memory.record_failure(key, True) if signals.says_failed else self._memory.failures(key)
+        # saying it did not help, or asking the same thing again after an answer, is a failed answer
+        again = (bool(previous) and _answered_last(history) and repeats(clean, _last_user_text(history))
+                 and not self._rated_down_last(key))  # a 👎 on that answer already counted this failure
+        data["repeated"] = again
+        failed = signals.says_failed or again
+        failures = self._memory.record_failure(key, True) if failed else self._memory.failures(key)
         reason = ""
         if signals.asked_for_human:
             reason = "asked for a person"
@@ -133,7 +139,17 @@ class SupportResponder:
         data["passage_score"] = round(candidates[0].score, 4) if candidates else 0.0
         if candidates:
             data["passage_parts"] = {k: round(v, 4) for k, v in candidates[0].parts.items()}
-        if not self._finder.answerable(candidates, query):
+        answerable = self._finder.answerable(candidates, query)
+        parts = split_parts(asked) if not focus else [asked]
+        if not answerable and len(parts) > 1:
+            # a message asking two things is answerable when one of its parts is (the coverage of
+            # the whole is split between two sections)
+            for part in parts:
+                found = await self._find_part(query, part)
+                if found:
+                    candidates, answerable = found, True
+                    break
+        if not answerable:
             data["handover_detail"] = "no passage answers"
             return await self._handover(message, lang, "low confidence", signals, data)
         cand = candidates[0]
@@ -147,7 +163,11 @@ class SupportResponder:
         # two questions in one message, or a product page whose overview and specification sections
         # score alike ("what colour temperatures does the lamp have?"): the runner-up's best sentences too
         product_page = "products/" in cand.group
-        second = _close_second(candidates, lang) if _asks_two_things(asked) or product_page else None
+        also = await self._other_parts(asked, query, cand, lang, reply_text)
+        if also:
+            reply_text = "\n".join([reply_text, *(text for _s, text in also)])
+            data["passage_also"] = also[0][0].id
+        second = _close_second(candidates, lang) if (_asks_two_things(asked) and not also) or product_page else None
         if second is not None:
             # two neighbouring sections of one page answer it about as well ("can I return it, and
             # who pays the postage?"): the best sentences of both
@@ -180,6 +200,44 @@ class SupportResponder:
         reply_text = _no_labels(reply_text)
         source = Source(id=section.id, kind="doc", title=section.title or section.id, snippet=_snippet(section.body), score=round(cand.score, 6))
         return self._finish(message, lang, reply_text, data, prompt=prompt, citations=(source,), model_id=model_id)
+
+    def _rated_down_last(self, key) -> bool:
+        """The conversation's last reply got a 👎 (bot/assistant.py counts that as a failure)."""
+        reply_id = self._feedback.last_reply_id(key)
+        db = getattr(self._feedback, "db", None)
+        if not reply_id or db is None:
+            return False
+        return bool(db.execute("SELECT 1 FROM feedback WHERE reply_id=? AND rating<0 LIMIT 1", (reply_id,)))
+
+    async def _find_part(self, query: str, part: str) -> list[Candidate]:
+        """The sections for one part of a message (scored as the focus of the whole message), when that
+        part is answerable, judged by the part with or without the rest; else []."""
+        found = await asyncio.to_thread(self._finder.find, query, focus=part, part=True)
+        if self._finder.answerable(found, part):
+            return found
+        alone = await asyncio.to_thread(self._finder.find, part)
+        return alone if self._finder.answerable(alone, part) else []
+
+    async def _other_parts(self, asked: str, query: str, cand: Candidate, lang: str, reply_text: str) -> list[tuple[Section, str]]:
+        """A message asking two things: each further part's best sentences from its own best section
+        (the part is scored as the focus of the whole message, so "要自己付运费吗" keeps "退货")."""
+        parts = split_parts(asked)
+        if len(parts) < 2:
+            return []
+        out: list[tuple[Section, str]] = []
+        seen = {cand.group}
+        for part in parts:
+            found = await self._find_part(query, part)
+            if not found or found[0].group in seen:
+                continue
+            seen.add(found[0].group)
+            section = found[0].version(lang)
+            if section is None:
+                continue
+            text = extract.render(section, extract.select(section, part, focus=part, max_units=2), lang)
+            if text and text not in reply_text and all(text not in t for _s, t in out):
+                out.append((section, text))
+        return out
 
     async def _handover(self, message: Message, lang: str, reason: str, signals: MessageSignals, data: dict) -> Reply:
         key = message.conversation_key
@@ -231,6 +289,8 @@ class SupportResponder:
 
 
 _CONTACT_ME = re.compile(r"[,，]?\s*(?:\b(?:or|and)\s+)?(?:\b(?:e-?mail|call|text|message|reach|contact|ring)(?:\s+me)?\s*(?:at|on|via)?\s*)?\[(?:EMAIL|PHONE)\]|(?:联系|打|发邮件到|邮箱|电话|手机)[:：]?\s*\[(?:EMAIL|PHONE)\]", re.I)
+# "I said …", "again:", "我问的是…": the customer saying it again; what follows is the question
+_SAID_AGAIN = re.compile(r"^\s*(?:(?:i|i've|i have)\s+(?:said|asked|already asked|told you)|again|once more)\b[\s,:：-]*|^\s*(?:我说了|我问的是|我是问|我再问一次|再问一次)[\s,，:：]*", re.I)
 _FAILED_WORDS = re.compile(r"\b(that|it|this)\s+(didn'?t|did not|doesn'?t|does not)\s+help\b|\bnot helpful\b|\bstill not (helpful|working)\b|没用|没有用|还是不行|没解决", re.I)
 
 
@@ -241,6 +301,7 @@ def _strip_placeholders(text: str) -> str:
     query = _FAILED_WORDS.sub(" ", query)
     query = re.sub(r"\[(EMAIL|PHONE|ID|CARD|ADDRESS)\]", " ", query)
     query = re.sub(r"^[\s,，.。!！]+", "", query)
+    query = _SAID_AGAIN.sub("", query)
     return re.sub(r"\s+", " ", query).strip()
 
 
@@ -267,6 +328,21 @@ def _close_second(candidates: list[Candidate], lang: str, ratio: float = 0.9) ->
     if b.score < ratio * a.score or a.group.split("#")[0] != b.group.split("#")[0] or a.group.startswith("catalog/"):
         return None
     return b.version(lang)
+
+
+def _last_user_text(history) -> str:
+    for t in reversed(history):
+        if t.role == "user":
+            return _strip_placeholders(t.text)
+    return ""
+
+
+def _answered_last(history) -> bool:
+    """The last assistant turn was an answer from a passage (not a greeting, a refusal or a hand-over)."""
+    for t in reversed(history):
+        if t.role == "assistant":
+            return bool(t.query)
+    return False
 
 
 def _last_group(history) -> str:

@@ -30,6 +30,24 @@ _INJECTION = re.compile(
 )
 
 
+# words of saying something again ("I said …", "again", "still") that are not what is asked
+_AGAIN_WORDS = frozenset("said say saying asked ask again still already repeat told tell not no yet here now".split())
+
+
+def repeats(text: str, previous: str) -> bool:
+    """`text` asks what `previous` (the customer's last message) asked: most of their content words are
+    the same ("where is my refund" / "I said where is my refund" / "refund still not here";
+    "快递到哪了" / "快递到哪了？？"). A new question on the same topic ("how long does the refund take?"
+    after "how do I get a refund?") shares a word or two, not most."""
+    from .lexicon import tokens
+
+    a = tokens(text) - _AGAIN_WORDS
+    b = tokens(previous) - _AGAIN_WORDS
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= 0.5
+
+
 class SentimentLike(Protocol):
     def analyze(self, texts: Sequence[str]) -> list: ...
 
