@@ -139,6 +139,10 @@ class FeedbackStore:
         )
         return rows[0]["reply_id"] if rows else None
 
+    def rated_down(self, reply_id: str) -> bool:
+        """True when someone gave this reply a 👎."""
+        return bool(self.db.execute("SELECT 1 FROM feedback WHERE reply_id=? AND rating<0 LIMIT 1", (reply_id,)))
+
     def reply(self, reply_id: str) -> dict | None:
         rows = self.db.execute("SELECT * FROM replies WHERE reply_id=?", (reply_id,))
         if not rows:

@@ -204,10 +204,7 @@ class SupportResponder:
     def _rated_down_last(self, key) -> bool:
         """The conversation's last reply got a 👎 (bot/assistant.py counts that as a failure)."""
         reply_id = self._feedback.last_reply_id(key)
-        db = getattr(self._feedback, "db", None)
-        if not reply_id or db is None:
-            return False
-        return bool(db.execute("SELECT 1 FROM feedback WHERE reply_id=? AND rating<0 LIMIT 1", (reply_id,)))
+        return bool(reply_id) and self._feedback.rated_down(reply_id)
 
     async def _find_part(self, query: str, part: str) -> list[Candidate]:
         """The sections for one part of a message (scored as the focus of the whole message), when that
