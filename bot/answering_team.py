@@ -46,7 +46,16 @@ EVIDENCE_FLOOR = 0.20
 SPEC_PREFIX = "spec:"  # a user turn's `query` holds the spec it became, for follow-ups
 _FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|also|same for|then|那|那么|还有|以及|和|再|换成|如果是)\b|^\s*(那|还有|和)", re.I)
 # "why did X drop?" → the negative reviews; "why did X grow?" → the positive ones
-_WHY = re.compile(r"\bwhy\b|为什么|为何|原因|怎么回事", re.I)
+class _WhyWords:
+    """The parser's "why" words (bot.questions.vocab.WHY: why, what's behind, how come, 为什么 …), on any text."""
+
+    def search(self, text: str):
+        from .questions.vocab import WHY, normalise
+
+        return WHY.search(normalise(text))
+
+
+_WHY = _WhyWords()
 _COMPLAIN = re.compile(r"complain|complaint|negative|unhappy|dislike|problem|issue|差评|抱怨|投诉|吐槽|不满|负面|问题", re.I)
 _PRAISE = re.compile(r"praise|love|like about|positive|happy|good about|好评|夸|喜欢|满意|称赞|正面|优点", re.I)
 _DOWN = re.compile(r"drop|fall|fell|declin|decreas|down|worse|lower|下降|减少|下跌|降低|下滑|变差", re.I)
@@ -101,14 +110,16 @@ class TeamAnswerer:
     async def answer(self, key, text: str, lang: str, *, on_partial: OnPartial | None, collection: str = "internal",
                      intent: str = "question") -> Outcome:
         history = self.memory.recent(key, 3)
+        previous = _previous_spec(history)
         if collection == "public" and self.parser is not None and self.engine is not None:
             # a help-centre question by the classifier that the rules read as a data question
-            # ("退货率是多少？" is a metric, not the returns policy) is answered as one
-            ruled = await asyncio.to_thread(self.parser.parse_rules_only, text, lang=lang) if hasattr(self.parser, "parse_rules_only") else None
+            # ("退货率是多少？" is a metric, not the returns policy) is answered as one; so is a follow-up
+            # of the previous data question ("那酒店呢？" after "洗发水的差评率多少？")
+            ruled = await asyncio.to_thread(self.parser.parse_rules_only, text, lang=lang, previous=previous) \
+                if hasattr(self.parser, "parse_rules_only") else None
             if ruled is not None and ruled.kind in ("query", "not_in_data"):
                 collection = "internal"
         if collection == "internal" and self.parser is not None:
-            previous = _previous_spec(history)
             parsed = await asyncio.to_thread(self._parse, text, lang, previous)
             if parsed.kind == "query" and parsed.spec is not None and self.engine is not None:
                 self.memory.add(key, "user", text, intent=intent, query=SPEC_PREFIX + parsed.spec.to_json())
@@ -156,8 +167,10 @@ class TeamAnswerer:
                 again = self.parser.parse(rest, lang=lang, previous=previous)
                 if again.kind == "query":
                     parsed = again
+        if parsed.kind == "query" and parsed.spec is not None:
+            # a follow-up keeps the filters it inherits ("and last week?" after the Buds Pro's conversion)
+            parsed = self._named_filters_only(parsed, text, inherited=previous.filters if previous is not None else ())
         if parsed.kind == "query" and parsed.spec is not None and previous is None:
-            parsed = self._named_filters_only(parsed, text)
             if getattr(parsed, "source", "") == "model" and not mentions_metric(text, parsed.spec.metric):
                 from types import SimpleNamespace
 
@@ -174,9 +187,10 @@ class TeamAnswerer:
                                    notes=("a quantity with no metric of the layer",))
         return parsed
 
-    def _named_filters_only(self, parsed, text: str):
+    def _named_filters_only(self, parsed, text: str, inherited=()):
         """Drop a filter on an item, category, segment or review product/category that the question
-        does not name (a parser matching "购买" to the segment 加购未买 would answer another question)."""
+        does not name (a parser matching "购买" to the segment 加购未买 would answer another question);
+        a follow-up's `inherited` filters (those of the spec it edits) stay."""
         ents = self.entities()
         if ents is None:
             return parsed
@@ -185,7 +199,7 @@ class TeamAnswerer:
         keep, dropped = [], []
         for f in parsed.spec.filters:
             group = groups.get(f.dim)
-            if group is None or any(_named(v, group, text, resolve=f.dim in ("item", "review_product")) for v in f.values):
+            if group is None or f in inherited or any(_named(v, group, text, resolve=f.dim in ("item", "review_product")) for v in f.values):
                 keep.append(f)
             else:
                 dropped.append(f"{f.dim}={','.join(f.values)}")
@@ -555,6 +569,7 @@ def strip_why(text: str) -> str:
     product's conversion dropped"; "Why did conversion drop last week?" → "conversion drop last week"."""
     t = re.sub(r"[,，]?\s*(?:and|&)\s+why\s*[?？]?\s*$", "", text.strip(), flags=re.I)
     t = re.sub(r"^\s*why\s+(?:did|does|do|is|are|was|were|has|have)\s+", "", t, flags=re.I)
+    t = re.sub(r"^\s*(?:what(?:'s|’s| is| was| are) behind|what explains|what (?:drove|drives|led to)|how come)\s+(?:the\s+)?", "", t, flags=re.I)
     t = re.sub(r"[，,]?\s*(?:为什么|为何|是什么原因|原因是什么|什么原因|怎么回事)\s*", "", t)
     return t.strip()
 

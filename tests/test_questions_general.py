@@ -64,3 +64,104 @@ def test_roi_and_followers_are_not_in_the_data(parser, question):
 @pytest.mark.parametrize("question", ["what is our marketing budget for Q4?", "how much marketing spend went to email", "这个月的营销预算是多少"])
 def test_budgets_and_marketing_spend_are_not_in_the_data(parser, question):
     assert parse(parser, question).kind == "not_in_data"
+
+
+# ---------------------------------------------------------------- session 3 (bench/data/answer_questions_s3.jsonl, dev split)
+# Other wordings of the failure classes the session-3 set found, not its questions.
+@pytest.fixture(scope="module")
+def seg_parser():
+    from dataclasses import replace
+
+    from knowledge.query import Entity
+
+    ents = catalogue_entities(CATALOG, extra={"last_day": "2026-11-15"})
+    segs = (Entity("cart_abandoners", "cart abandoners", "加购未买", ("cart abandoners",)), Entity("loyal_buyers", "loyal buyers", "忠实买家", ("loyal buyers",)),
+            Entity("window_shoppers", "window shoppers", "只逛不买", ("window shoppers",)))
+    return QuestionParser(SemanticLayer(), replace(ents, segments=segs))
+
+
+@pytest.mark.parametrize("question", ["how many visitors came in the last 4 days?", "unique visitors over the past 2 weeks",
+                                      "how many people visited us this month?", "近5天的访客数", "最近两周的UV是多少", "独立访客有多少", "有多少人访问了店铺"])
+def test_visitors_are_all_active_users_not_viewers(parser, question):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == "users", p
+
+
+@pytest.mark.parametrize("question", ["How many distinct users viewed something?", "有多少浏览用户？", "how many users viewed the Aroma Diffuser?"])
+def test_viewers_stay_viewers(parser, question):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == "viewers", p
+
+
+@pytest.mark.parametrize("question", ["what share of viewers went on to purchase?", "what % of visitors bought something?",
+                                      "浏览用户中购买的比例是多少", "看过商品的人里有多少比例下单了"])
+def test_the_share_of_viewers_who_bought_is_conversion(parser, question):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == "conversion_users", p
+
+
+@pytest.mark.parametrize("question,metric", [("number of checkouts in the last 5 days", "buys"), ("how many ppl ordered in the past 2 weeks?", "buyers"),
+                                             ("how many ppl bought the Halo Desk Lamp?", "buyers"), ("how many times was the PowerCube faved?", "favs"),
+                                             ("下单次数除以浏览次数", "conversion_events"), ("buys divided by views overall", "conversion_events")])
+def test_more_words_for_events_and_users(parser, question, metric):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == metric, p
+
+
+@pytest.mark.parametrize("question,metric", [("复够率多少", "repeat_buyer_share"), ("最近7天的流览量", "views"), ("整体转花率", "conversion_users"),
+                                             ("加够用户有多少", "carters")])
+def test_chinese_homophone_typos_of_vocabulary_words(parser, question, metric):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == metric, p
+
+
+@pytest.mark.parametrize("question", ["买了不止一次的用户比例", "多次购买的顾客占比", "share of customers who ordered more than once"])
+def test_more_than_once_is_the_repeat_share(parser, question):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == "repeat_buyer_share", p
+
+
+@pytest.mark.parametrize("question,metric", [("what share of reviews are 1 or 2 stars?", "negative_share"), ("低分评价（1-2星）的比例", "negative_share"),
+                                             ("四五星评价占比", "positive_share"), ("share of 4- and 5-star reviews", "positive_share")])
+def test_a_share_of_low_or_high_stars_is_the_sentiment_share(parser, question, metric):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == metric, p
+
+
+@pytest.mark.parametrize("question,kind,n", [("views in the last week", "last_days", 7), ("conversion over the last week?", "last_days", 7),
+                                             ("carts during the past week", "last_days", 7), ("how many purchases last week?", "last_week", None)])
+def test_the_last_week_is_seven_days_last_week_is_the_calendar_week(parser, question, kind, n):
+    p = parse(parser, question)
+    assert p.kind == "query" and (p.spec.period.kind, p.spec.period.n) == (kind, n), p
+
+
+@pytest.mark.parametrize("question,by", [("what's the slowest day of the week for purchases?", "weekday"), ("least busy hour for add-to-carts", "hour"),
+                                         ("which hour is the quietest for views?", "hour"), ("哪个时段的浏览最冷清", "hour")])
+def test_quiet_and_slow_are_bottom_words(parser, question, by):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.op == "bottom" and p.spec.by == by, p
+
+
+@pytest.mark.parametrize("question", ["what's the LTV of a buyer?", "customer lifetime value?", "用户生命周期价值是多少", "CLV per customer"])
+def test_lifetime_value_is_not_in_the_data(parser, question):
+    assert parse(parser, question).kind == "not_in_data"
+
+
+@pytest.mark.parametrize("question", ["what's behind the drop in views?", "what explains the fall in purchases last week", "how come conversion fell?"])
+def test_what_is_behind_is_a_why_question(parser, question):
+    p = parse(parser, question)
+    assert p.kind == "none" and any("why" in n for n in p.notes), p
+
+
+@pytest.mark.parametrize("text,metric", [("那购买呢？", "buys"), ("那加购呢", "carts"), ("and purchases?", "buys")])
+def test_a_follow_up_metric_word_is_no_segment_name(seg_parser, text, metric):
+    from knowledge.query import Period, QuerySpec
+
+    prev = QuerySpec("views", op="change", period=Period("last_days", 7))
+    p = seg_parser.parse_rules_only(text, lang="zh" if "呢" in text else "en", previous=prev)
+    assert p.kind == "query" and p.spec.metric == metric and p.spec.filters == () and p.spec.op == "change", p
+
+
+def test_a_segment_is_still_found_by_its_name(seg_parser):
+    p = seg_parser.parse_rules_only("加购未买的用户最近7天浏览了多少次", lang="zh")
+    assert p.kind == "query" and [f.values for f in p.spec.filters if f.dim == "segment"] == [("cart_abandoners",)], p

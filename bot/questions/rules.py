@@ -58,7 +58,9 @@ _CART = re.compile(r"(?<![a-z])(?:cart(?:s|ed)?|basket)(?![a-z])|加购|购物�
 _FAV = re.compile(r"(?<![a-z])(?:fav(?:ou?rite[sd]?|orite[sd]?|s)?|wishlist\w*|sav(?:e|ed))(?![a-z])|收藏")
 _BUY = re.compile(r"(?<![a-z])(?:buy\w*|bought|purchas\w*|check(?:ed)? ?out|order\w*)(?![a-z])|购买|买|下单|付款")
 _RATIO_CUE = re.compile(r"(?<![a-z])(?:share|percent\w*|proportion|fraction|rate|ratio|how often|how many of|end(?:ed)? up|go(?:es)? on|went on)(?![a-z])"
-                        r"|比例|占比|百分之|比率|率|多少比例|最后|后来|最终")
+                        r"|%|比例|占比|百分之|比率|率|多少比例|最后|后来|最终")
+_VIEWISH = re.compile(r"(?<![a-z])(?:viewers|visitors|(?:users|people|shoppers|customers) (?:who |that )?(?:viewed|visited|looked at|browsed))(?![a-z])"
+                      r"|浏览用户|访客|浏览过|看过|浏览的(?:用户|人)")
 _NEVER = re.compile(r"(?<![a-z])(?:never|not|didn't|did not|don't|without|no)(?![a-z])|没|未|不")
 
 
@@ -71,6 +73,9 @@ def _ratio_of(t: str) -> str | None:
         return "cart_to_buy" if cart.start() < _BUY.search(t).start() else None
     if fav:
         return "fav_to_buy" if fav.start() < _BUY.search(t).start() else None
+    view = _VIEWISH.search(t)
+    if view and view.start() < _BUY.search(t).start():
+        return "conversion_users"  # "what share of visitors bought?": buyers ÷ viewers
     return None
 
 

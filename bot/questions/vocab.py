@@ -55,7 +55,8 @@ def to_int(s: str) -> int | None:
 
 # ---------------------------------------------------------------- not a data question
 # A "why" needs evidence (reviews, insights), not one number; copy and chit-chat are not queries.
-WHY = rx(_en(r"why"), _en(r"what caused"), _en(r"reasons?"), r"为什么", r"为何", r"原因", r"怎么回事", r"咋回事")
+WHY = rx(_en(r"why"), _en(r"what caused"), _en(r"reasons?"), _en(r"what(?:'s| is| was| are) behind"), _en(r"what explains"), _en(r"how come"),
+         _en(r"what (?:drove|drives|led to)"), _en(r"due to what"), r"为什么", r"为何", r"原因", r"怎么回事", r"咋回事", r"什么导致", r"怎么会")
 COPY = rx(_en(r"write"), _en(r"draft"), _en(r"slogans?"), _en(r"taglines?"), _en(r"captions?"), _en(r"copy(?:writing)?"),
           _en(r"ad text"), _en(r"headlines?"), _en(r"tweet"), _en(r"post for"),
           r"写一?[段条篇个句]", r"帮我写", r"文案", r"标语", r"广告语", r"口号", r"推文",
@@ -93,6 +94,8 @@ NOT_IN_DATA: tuple[tuple[re.Pattern, str, str], ...] = (
     (rx(_en(r"email open"), _en(r"open rate"), _en(r"newsletter"), _en(r"followers?"), _en(r"social media"), r"粉丝", r"关注者", r"公众号", r"邮件打开"),
      "email and social-media figures", "邮件与社交媒体数据"),
     (rx(_en(r"nps"), _en(r"net promoter"), r"净推荐值"), "NPS surveys", "NPS 调查"),
+    (rx(_en(r"ltv"), _en(r"clv"), _en(r"cltv"), _en(r"life ?time value"), r"生命周期价值", r"终身价值", r"ltv", r"clv"),
+     "customer lifetime value (the log has no order amounts)", "客户终身价值（行为日志里没有订单金额）"),
     (rx(_en(r"market share"), _en(r"market size"), r"市场份额", r"市场规模", r"市占率"), "market share", "市场份额"),
     (rx(_en(r"discounts?"), _en(r"coupons?"), _en(r"promo codes?"), r"优惠券", r"折扣", r"满减"), "discounts and coupons", "优惠券与折扣"),
 )
@@ -102,10 +105,18 @@ NOT_IN_DATA: tuple[tuple[re.Pattern, str, str], ...] = (
 CONV = rx(_en(r"conversions?(?: rates?)?"), _en(r"convert(?:s|ed|ing)?"), _en(r"cvr"), r"转化率", r"转化", r"转换率", r"成交率")
 BY_EVENTS = rx(_en(r"by events?"), _en(r"events?[- ]?(?:level|based)"), _en(r"per events?"), _en(r"of events"), _en(r"events? conversions?"),
                _en(r"(?:purchases?|buys?|orders?) (?:per|/|÷|over|divided by) (?:page[- ]?)?views?"), r"按事件", r"事件",
-               r"每次浏览", r"(?:购买|下单)次数\s*[÷/／]\s*浏览次数")
+               r"每次浏览", r"(?:购买|下单)(?:次数|数|量)?\s*(?:[÷/／]|除以)\s*浏览(?:次数|数|量)?")
 # purchases per view is conversion by events even without the word "conversion"
-PER_VIEW = rx(_en(r"(?:purchases?|buys?|orders?) (?:per|/|÷|over|divided by) (?:page[- ]?)?views?"), r"(?:购买|下单)次数\s*[÷/／]\s*浏览次数")
+PER_VIEW = rx(_en(r"(?:purchases?|buys?|orders?) (?:per|/|÷|over|divided by) (?:page[- ]?)?views?"),
+              r"(?:购买|下单)(?:次数|数|量)?\s*(?:[÷/／]|除以)\s*浏览(?:次数|数|量)?")
 BY_USERS = rx(_en(r"by users?"), _en(r"user[- ]?(?:level|based)"), _en(r"per users?"), r"按用户", r"用户口径", r"按人")
+
+# 1–2 stars / 4–5 stars: the negative / positive share (a review's sentiment is its label, else its rating; the reply
+# states the definition). One star alone is not the negative share, so only the pairs and "low/high ratings".
+STARS_LOW = rx(_en(r"(?:1|one)(?:[- ]stars?)?-?(?: or | and |-|–|/| to )(?:2|two)[- ]stars?"), _en(r"low[- ](?:star )?ratings?"), _en(r"low[- ]rated"),
+               r"(?:一|1)(?:星)?(?:、|和|或|到|-|–|~|/)?(?:二|两|2)星", r"低分")
+STARS_HIGH = rx(_en(r"(?:4|four)(?:[- ]stars?)?-?(?: or | and |-|–|/| to )(?:5|five)[- ]stars?"), _en(r"high[- ](?:star )?ratings?"), _en(r"high(?:ly)?[- ]rated"),
+                r"(?:四|4)(?:星)?(?:、|和|或|到|-|–|~|/)?(?:五|5)星", r"高分")
 
 # (metric, pattern) in priority order: specific phrases before the words they contain.
 METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
@@ -125,12 +136,15 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("view_to_cart", rx(_en(r"views?[- ]?(?:->|to|2)[- ]?cart"), _en(r"view[- ]to[- ]cart"), r"浏览(?:->|到|→)加购", r"浏览后加购", r"加购率")),
     ("view_to_fav", rx(_en(r"views?[- ]?(?:->|to|2)[- ]?fav\w*"), r"浏览(?:->|到|→)收藏", r"浏览后收藏", r"收藏率")),
     ("repeat_buyer_share", rx(_en(r"repeat[- ](?:buyers?|purchases?|customers?|purchas\w+)"), _en(r"buy(?:ers)? again"), _en(r"repurchase\w*"),
-                              _en(r"returning (?:buyers|customers)"), _en(r"bought (?:more than once|twice|again)"),
+                              _en(r"returning (?:buyers|customers)"), _en(r"(?:bought|ordered|purchased|shopped) (?:more than once|twice|again|multiple times|repeatedly)"),
                               _en(r"c(?:ome|ame) back (?:and|to) (?:buy|bought|purchase\w*|order\w*)"), _en(r"(?:buy|bought|purchas\w+|order\w*) (?:two|2) or more times"),
-                              r"复购", r"回购", r"重复购买", r"老客", r"回头客", r"(?:买|购买|下单)(?:过|了)?(?:两|2|二)次(?:及|或)?(?:以上|多)")),
+                              r"复购", r"回购", r"重复购买", r"老客", r"回头客", r"(?:买|购买|下单)(?:过|了)?(?:两|2|二)次(?:及|或)?(?:以上|多)",
+                              r"不止(?:一|1)次", r"(?:超过|多于)(?:一|1)次", r"多次(?:购买|下单|买)")),
     ("purchases_per_buyer", rx(_en(r"purchases? per (?:buyer|customer|purchaser)"), _en(r"(?:orders|buys) per (?:buyer|customer)"),
                                _en(r"average (?:number of )?purchases"), _en(r"how many (?:times|purchases) (?:does|do|did) (?:a|each|the average) (?:buyer|customer)"),
                                r"人均购买", r"人均下单", r"每(?:个|位|名)买家.{0,4}(?:购买|买)", r"平均每(?:人|位|个|名)(?:买家|用户|顾客)?.{0,4}(?:购买|买)", r"人均购买次数")),
+    ("negative_share", STARS_LOW),
+    ("positive_share", STARS_HIGH),
     ("avg_rating", rx(_en(r"ratings?"), _en(r"stars?"), _en(r"rated"), _en(r"scores?"), r"评分", r"星级", r"打分", r"几星", r"分数", r"平均分", r"几分")),
     ("negative_share", rx(_en(r"negative"), _en(r"bad reviews?"), _en(r"complaints? (?:rate|share)"), r"差评", r"负面", r"负评", r"不满意", r"吐槽")),
     ("positive_share", rx(_en(r"positive"), _en(r"good reviews?"), _en(r"satisf(?:ied|action)"), r"好评", r"正面", r"满意")),
@@ -143,13 +157,16 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
                    r"加购用户", r"加购的?(?:用户|人)", r"多少人加购")),
     ("favers", rx(_en(r"fav(?:ou?rit)?ers"), _en(r"favou?riting users"), _en(r"(?:users|people|customers) (?:who|that) (?:favou?rited|saved|wishlisted)"),
                   r"收藏用户", r"收藏的?(?:用户|人)", r"多少人收藏")),
-    ("viewers", rx(_en(r"viewers"), _en(r"visitors"), _en(r"(?:users|people|customers|shoppers) (?:who|that) (?:viewed|visited|looked at|browsed)"),
-                   r"浏览用户", r"访客", r"浏览的?(?:用户|人)", r"多少人(?:看|浏览|访问)", r"uv")),
+    # a visitor is anyone with an event (views, carts, favourites, buys): active users, not viewers
+    ("users", rx(_en(r"(?:unique |distinct )?visitors"), _en(r"(?:users|people|customers|shoppers) (?:who |that )?(?:have )?visited"),
+                 _en(r"visited (?:us|the (?:store|shop|site))"), r"访客", r"访问(?:过|了)?(?:店铺|店|网站|商店|我们)", r"多少人访问", r"访问的?(?:用户|人)", r"uv")),
+    ("viewers", rx(_en(r"viewers"), _en(r"(?:users|people|customers|shoppers) (?:who|that) (?:viewed|looked at|browsed)"),
+                   r"浏览用户", r"浏览的?(?:用户|人)", r"多少人(?:看|浏览)")),
     # events
     ("carts", rx(_en(r"add(?:s|ed)?[- ]to[- ]carts?"), _en(r"carts?"), _en(r"carted"), _en(r"basket adds"), r"加购", r"加入购物车", r"购物车")),
-    ("favs", rx(_en(r"fav(?:ou?rite)?s?"), _en(r"favou?rited"), _en(r"wishlist(?:ed|s)?"), _en(r"saves"), _en(r"likes"), r"收藏")),
+    ("favs", rx(_en(r"fav(?:ou?rite)?s?"), _en(r"favou?rited"), _en(r"fav(?:e|')?d"), _en(r"faves?"), _en(r"wishlist(?:ed|s)?"), _en(r"saves"), _en(r"likes"), r"收藏")),
     ("buys", rx(_en(r"sells?"), _en(r"sold"), _en(r"sales"), _en(r"selling"), _en(r"sellers?"), _en(r"purchases?"), _en(r"purchased"), _en(r"buys?"),
-                _en(r"bought"), _en(r"orders?"), _en(r"ordered"),
+                _en(r"bought"), _en(r"orders?"), _en(r"ordered"), _en(r"check ?outs?"), _en(r"checked out"),
                 r"销量", r"卖得", r"卖的", r"卖了", r"卖出", r"热销", r"畅销", r"购买", r"下单", r"订单", r"成交", r"买")),
     ("views", rx(_en(r"page ?views?"), _en(r"views?"), _en(r"viewed"), _en(r"pv"), _en(r"traffic"), _en(r"popular"), _en(r"visited"),
                  _en(r"looked at"), _en(r"browse[ds]?"), r"浏览", r"访问", r"流量", r"人气", r"看的", r"受欢迎")),
@@ -174,7 +191,8 @@ CHANGE = rx(_en(r"up or down"), _en(r"go(?:ne)? (?:up|down)"), _en(r"went (?:up|
             _en(r"(?:is|are|was|were|has|have)(?: \w+){0,4} (?:up|down)"), _en(r"(?:up|down) (?:from|on|over) (?:the )?(?:previous|prior|last|week|period)"),
             r"多还是少", r"高还是低", r"高了还是低了", r"多了还是少了", r"好还是差", r"变好还是变差")
 BOTTOM = rx(_en(r"least"), _en(r"lowest"), _en(r"worst"), _en(r"fewest"), _en(r"bottom"), _en(r"weakest"), _en(r"poorest"),
-            r"最少", r"最低", r"最差", r"垫底", r"倒数", r"最不")
+            _en(r"quietest"), _en(r"slowest"), _en(r"calmest"), _en(r"deadest"),
+            r"最少", r"最低", r"最差", r"垫底", r"倒数", r"最不", r"最冷清", r"最淡", r"最冷门", r"冷清")
 TOP = rx(_en(r"which"), _en(r"most"), _en(r"top"), _en(r"best"), _en(r"highest"), _en(r"largest"), _en(r"biggest"), _en(r"strongest"),
          _en(r"rank(?:ing|ed|s)?"), _en(r"leading"), _en(r"busiest"), _en(r"peak"), _en(r"what (?:product|item|category|hour|day|weekday|time|segment)"),
          r"最多", r"最高", r"最好", r"最大", r"最强", r"排名", r"排行", r"前\s*" + NUM, r"哪个", r"哪些", r"哪一", r"哪款", r"哪类", r"哪天", r"哪几",
@@ -214,8 +232,8 @@ LANG_FILTER: tuple[tuple[str, re.Pattern], ...] = (
     ("zh", rx(_en(r"chinese"), r"中文", r"汉语")),
 )
 SENTIMENT_FILTER: tuple[tuple[str, re.Pattern], ...] = (
-    ("negative", rx(_en(r"negative"), _en(r"bad"), _en(r"complaints?"), r"差评", r"负面", r"负评")),
-    ("positive", rx(_en(r"positive"), _en(r"good"), _en(r"praise"), r"好评", r"正面")),
+    ("negative", rx(_en(r"negative"), _en(r"bad"), _en(r"complaints?"), r"差评", r"负面", r"负评", STARS_LOW.pattern)),
+    ("positive", rx(_en(r"positive"), _en(r"good"), _en(r"praise"), r"好评", r"正面", STARS_HIGH.pattern)),
 )
 
 # ---------------------------------------------------------------- follow-ups
@@ -245,14 +263,44 @@ TYPO_WORDS = ("purchase", "purchases", "purchased", "conversion", "conversions",
 
 
 _KNOWN = set(TYPO_WORDS)
+# chat shorthand read as the word
+SHORTHAND = {"ppl": "people", "peeps": "people", "folks": "people", "custs": "customers", "prods": "products", "convo": "conversion"}
+
+# Chinese slips are homophones (pinyin input): a vocabulary word with one character replaced by a character of the
+# same sound is read as the word ("转话率" → 转化率, "加够" → 加购). Only these domain words, only these characters.
+ZH_TYPO_WORDS = ("转化率", "转化", "浏览量", "浏览", "加购", "复购率", "复购", "回购", "收藏", "购买", "评论", "评价", "差评", "好评", "销量",
+                 "访客", "品类", "类目", "下单")
+ZH_HOMOPHONES = {"化": "话花华画", "浏": "流留刘", "览": "揽缆榄", "购": "够构沟", "复": "付副", "藏": "仓", "评": "平凭", "论": "轮",
+                 "价": "架驾", "销": "消宵", "访": "仿纺", "类": "累泪", "收": "手", "单": "担丹", "差": "插"}
+_ZH_NOT_TYPOS = {"平价", "流量", "收仓", "手藏", "付购"}  # real words, or too far from the vocabulary word
+
+
+def _zh_typo_table() -> dict[str, str]:
+    out: dict[str, str] = {}
+    words = set(ZH_TYPO_WORDS)
+    for w in ZH_TYPO_WORDS:
+        for i, ch in enumerate(w):
+            for h in ZH_HOMOPHONES.get(ch, ""):
+                typo = w[:i] + h + w[i + 1:]
+                if typo not in words and typo not in _ZH_NOT_TYPOS:
+                    out.setdefault(typo, w)
+    return out
+
+
+ZH_TYPOS = _zh_typo_table()
+_ZH_TYPO_RE = re.compile("|".join(sorted(map(re.escape, ZH_TYPOS), key=len, reverse=True)))
 
 
 def fix_typos(t: str) -> str:
-    """"purchses" → "purchases": an English word one edit from a vocabulary word (and not itself one)."""
+    """"purchses" → "purchases": an English word one edit from a vocabulary word (and not itself one);
+    "ppl" → "people"; a Chinese homophone slip of a vocabulary word → the word."""
     def sub(m: re.Match) -> str:
         w = m.group(0)
+        if w in SHORTHAND:
+            return SHORTHAND[w]
         if len(w) < 6 or w in _KNOWN:
             return w
         return next((k for k in TYPO_WORDS if len(k) >= 6 and one_edit(w, k)), w)
 
-    return re.sub(r"[a-z]+", sub, t)
+    t = re.sub(r"[a-z]+", sub, t)
+    return _ZH_TYPO_RE.sub(lambda m: ZH_TYPOS[m.group(0)], t) if re.search(r"[\u4e00-\u9fff]", t) else t
