@@ -99,6 +99,7 @@ CATALOG = pd.read_csv(DEMO / "catalog.csv")
 NAMES = {int(r.item_id): (r.name, r.name_zh) for r in CATALOG.itertuples()}
 CATS = {int(r.category_id): (r.category, r.category_zh) for r in CATALOG.itertuples()}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 UNITS = {"conversion_users": "ratio", "conversion_events": "ratio", "cart_to_buy": "ratio", "repeat_buyer_share": "ratio",
          "fav_to_buy": "ratio", "positive_share": "ratio", "negative_share": "ratio", "purchases_per_buyer": "number",
          "avg_rating": "number"}
@@ -201,7 +202,7 @@ def subject_names(by: str, key, dataset: str) -> list[str]:
     if by == "category":
         return [*CATS.get(int(key), ()), str(key)] if dataset == "demo" else [str(key)]
     if by == "weekday":
-        return [WEEKDAYS[int(key)], str(key)]
+        return [WEEKDAYS[int(key)], WEEKDAYS_ZH[int(key)], str(key)]
     if by == "hour":
         return [f"{int(key):02d}:00", str(key)]
     return [str(key)]

@@ -245,9 +245,9 @@ class TeamAnswerer:
         await _emit(on_partial, text)
         evidence: list[Hit] = []
         if pol is not None and self.retriever is not None:
-            evidence = await self._evidence(question, pol, result)
+            evidence = await self._evidence(question, pol, result, lang)
             data["evidence_polarity"] = pol
-        citations = tuple(to_source(h) for h in evidence)
+        citations = tuple(_source_in(lang, to_source(h), h, self.entities()) for h in evidence)
         if evidence:
             text += "\n" + _quotes(evidence, pol, lang)
             await _emit(on_partial, text)
@@ -300,7 +300,7 @@ class TeamAnswerer:
         passed.sort(key=lambda x: bool(re.search(r"\d", re.sub(r"\[\d+\]", "", x))))
         return (passed[0] if passed else ""), dropped, result.model_id
 
-    async def _evidence(self, question: str, pol: str, result=None) -> list[Hit]:
+    async def _evidence(self, question: str, pol: str, result=None, lang: str = "en") -> list[Hit]:
         """Reviews of the implied polarity — about the product the facts point at when there is one
         (the filtered item, or the item whose change has the sign the question asks about)."""
         filters = {"sentiment": pol}
@@ -310,10 +310,10 @@ class TeamAnswerer:
             # the product and the polarity are filters: every hit is about it, whatever its cosine
             name = _entity_name(self.entities(), product)
             query = f"{name} {'problems complaints' if pol == 'neg' else 'what customers love'}".strip()
-            hits = await asyncio.to_thread(self.retriever.search, query, self.evidence_k, kinds=["review"], filters={**filters, "product": product})
+            hits = await asyncio.to_thread(self.retriever.search, query, self.evidence_k * 2, kinds=["review"], filters={**filters, "product": product})
             hits = [h for h in hits if h.kind == "review"]
             if hits:
-                return hits[: self.evidence_k]
+                return _same_language_first(hits, lang)[: self.evidence_k]
         query = question
         if result is not None and result.spec.by == "aspect":
             # the aspects the code counted are the topic ("what are people unhappy about?" alone is too vague
@@ -324,7 +324,7 @@ class TeamAnswerer:
         hits = await asyncio.to_thread(self.retriever.search, query, self.evidence_k * 3, kinds=["review"], filters=filters)
         hits = [h for h in hits if h.kind == "review"]
         # without a product filter: the floor measured by `bench/eval_answers.py --floors` (docs/BENCHMARKS.md)
-        return relevant_hits(hits, min(self.min_similarity, EVIDENCE_FLOOR))[: self.evidence_k]
+        return _same_language_first(relevant_hits(hits, min(self.min_similarity, EVIDENCE_FLOOR)), lang)[: self.evidence_k]
 
     # ------------------------------------------------------------------ from the index
     async def _index_answer(self, key, text: str, lang: str, history: Sequence[Turn], on_partial, collection: str, intent: str) -> Outcome:
@@ -388,7 +388,7 @@ class TeamAnswerer:
         data.update(grounded=True, removed_sentences=list(answer.checked.removed) + untrusted, unsupported_numbers=list(answer.checked.unsupported),
                     numbers_total=answer.checked.numbers_total, numbers_backed=answer.checked.numbers_backed,
                     first_token_s=answer.first_token_s, generate_s=answer.seconds, draft=answer.draft)
-        citations = answer.citations
+        citations = tuple(_source_in(lang, c, None, self.entities()) for c in answer.citations)
         if not body.strip() and "report_source" in data:
             # the model gave nothing usable, but a report computed by code answers the question
             body, citations = hits[0].text, (to_source(hits[0]),)
@@ -445,6 +445,38 @@ def _focus_item(result, pol: str) -> str:
         first = next((f for f in result.facts if f.role == "rank" and f.value == 1 and f.subject_id), None)
         return first.subject_id if first else ""
     return ""
+
+
+def _hit_lang(h: Hit) -> str:
+    lang = str(h.metadata.get("lang") or "")
+    if lang in ("zh", "en"):
+        return lang
+    return "zh" if re.search(r"[\u4e00-\u9fff]", h.text or "") else "en"
+
+
+def _same_language_first(hits: Sequence[Hit], lang: str) -> list[Hit]:
+    """Reviews in the question's language first (the search is cross-lingual), each group in its rank order."""
+    return sorted(hits, key=lambda h: _hit_lang(h) != lang)
+
+
+_REVIEW_TITLE = re.compile(r"^\s*reviews?\s*[:：·]\s*", re.I)
+
+
+def _source_in(lang: str, src: Source, hit: Hit | None, entities) -> Source:
+    """A source's title in the reply's language: "Review: Lumi Buds Pro" → "评论：Lumi 降噪蓝牙耳机 Pro" in a zh reply."""
+    from dataclasses import replace
+
+    title = src.title or ""
+    if src.kind != "review" or not _REVIEW_TITLE.match(title):
+        return src
+    product = str((hit.metadata.get("product") if hit is not None else "") or "")
+    name = ""
+    for e in getattr(entities, "items", ()) or ():
+        if product and e.id == product:
+            name = e.name(lang)
+            break
+    rest = name or _REVIEW_TITLE.sub("", title)
+    return replace(src, title=pick(lang, f"Review: {rest}", f"评论：{rest}"))
 
 
 def _names(entities, lang: str) -> dict[str, str]:

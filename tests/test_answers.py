@@ -417,3 +417,16 @@ def test_what_is_behind_a_fall_is_a_why_question(tmp_path):
     r = ask(a, "What's behind the fall in conversion last week?")
     assert engine.ran == [CHANGE] and "went down" in r.text
     assert retriever.calls[0]["filters"]["sentiment"] == "neg" and r.citations
+
+
+def test_a_chinese_answer_names_its_review_sources_in_chinese_and_quotes_chinese_reviews_first(tmp_path):
+    """zh replies listed "Review: Lumi Buds Pro" as the source titles and quoted English reviews first."""
+    zh_review = Hit("review:9", "review", "降噪效果一周后就不行了，很失望。", 0.9, title="Review: Lumi Buds Pro",
+                    metadata={"similarity": 0.8, "sentiment": "neg", "product": "1003", "lang": "zh"})
+    a, _, parser, _, _ = build(tmp_path, [""], hits=REVIEWS + [zh_review])
+    parser.table["为什么上周转化率下降了？"] = Parsed("query", CHANGE)
+    r = ask(a, "为什么上周转化率下降了？")
+    assert r.citations and all(c.title == "评论：Lumi 降噪蓝牙耳机 Pro" for c in r.citations)
+    assert r.citations[0].id == "review:9" and "[1] “降噪效果一周后就不行了" in r.text
+    e = ask(a, "Why did conversion drop last week?", thread="t2")
+    assert e.citations[0].title == "Review: Lumi Buds Pro" and e.citations[0].id == "review:1"
