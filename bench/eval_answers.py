@@ -375,6 +375,8 @@ async def run_all(args) -> dict:
         print(f"split {want}: {len(questions)} turns (the 'final' split is run once, at the end: --split final)")
     if args.only:
         questions = [q for q in questions if q["kind"] in args.only.split(",")]
+    if args.ids:
+        questions = [q for q in questions if q["id"] in set(args.ids.split(","))]
     shared = shared_data()
     datasets = {"demo": {"behavior": load_behavior(DEMO / "behavior.csv"), "reviews": demo_reviews(), "cfg": prepare("demo", OUT, None)}}
     if shared is not None:
@@ -462,7 +464,7 @@ def summarise(rows: list[dict], args) -> dict:
            "by_dataset": {k: block([r for r in rows if r["dataset"] == k]) for k in sorted({r["dataset"] for r in rows})},
            "follow_ups": block([r for r in rows if "followup_of" in r]),
            "model": args.model, "copy_variants": args.copy_variants, "machine": f"{cpu_model()}, {os.cpu_count()} cores", "load": os.getloadavg()}
-    (OUT / f"eval_answers{'' if Path(args.questions) == QUESTIONS else '_' + Path(args.questions).stem}{'_' + args.split if args.split else ''}{'_' + args.model}.json").write_text(json.dumps({"summary": out, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    (OUT / f"eval_answers{'' if Path(args.questions) == QUESTIONS else '_' + Path(args.questions).stem}{'_' + args.split if args.split else ''}{'_ids' if args.ids else ''}{'_' + args.model}.json").write_text(json.dumps({"summary": out, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
 
 
@@ -540,6 +542,7 @@ def main() -> int:
     ap.add_argument("--split", default="", choices=["", "dev", "final", "all"],
                     help="for a set with a split field (answer_questions_s3.jsonl): dev (default) or final (run once, at the end)")
     ap.add_argument("--limit", type=int, default=0, help="at most this many questions")
+    ap.add_argument("--ids", default="", help="comma-separated question ids (a sample, e.g. for the model path)")
     ap.add_argument("--copy-variants", type=int, default=1, help="variants per copy brief (default 1: CPU time)")
     ap.add_argument("--deadline-s", type=float, default=0, help="stop asking after this many seconds and summarise what was asked")
     ap.add_argument("--ask-process", type=int, default=0, metavar="N",

@@ -247,6 +247,12 @@ class TeamAnswerer:
         if pol is not None and self.retriever is not None:
             evidence = await self._evidence(question, pol, result, lang)
             data["evidence_polarity"] = pol
+        elif pol is None and self.retriever is not None and neutral_opinion(question):
+            # "what do people think of X?": what both sides say, the positive side first
+            pos, neg = await self._evidence(question, "pos", result, lang), await self._evidence(question, "neg", result, lang)
+            evidence = [h for pair in zip(pos, neg) for h in pair] + pos[len(neg):] + neg[len(pos):]
+            evidence = list({h.id: h for h in evidence}.values())[: self.evidence_k]
+            data["evidence_polarity"] = "mixed"
         citations = tuple(_source_in(lang, to_source(h), h, self.entities()) for h in evidence)
         if evidence:
             text += "\n" + _quotes(evidence, pol, lang)
@@ -432,7 +438,7 @@ def _focus_item(result, pol: str) -> str:
     """The item id the facts are about: an item filter, or the item with the largest change in
     the direction the question implies (neg → the biggest drop)."""
     spec = result.spec
-    items = spec.filter_values("item")
+    items = spec.filter_values("item") or spec.filter_values("review_product")
     if len(items) == 1:
         return str(items[0])
     if spec.by == "item" and spec.op == "change":
@@ -589,6 +595,13 @@ def missing_phrase(text: str) -> str:
     t = re.sub(r"(?:是多少|有多少|多少|是什么|怎么样|如何)$", "", t)
     t = re.sub(r"^(?:我们的|我们|上周的|本月的)", "", t)
     return t.strip() or text.strip()
+
+
+def neutral_opinion(text: str) -> bool:
+    """"What do people think of X?" / "X口碑怎么样": an opinion question with no polarity."""
+    from .questions.vocab import OPINION_OF, normalise
+
+    return bool(OPINION_OF.search(normalise(text)))
 
 
 def opinion_question(text: str) -> bool:

@@ -430,3 +430,18 @@ def test_a_chinese_answer_names_its_review_sources_in_chinese_and_quotes_chinese
     assert r.citations[0].id == "review:9" and "[1] “降噪效果一周后就不行了" in r.text
     e = ask(a, "Why did conversion drop last week?", thread="t2")
     assert e.citations[0].title == "Review: Lumi Buds Pro" and e.citations[0].id == "review:1"
+
+
+def test_what_people_think_of_a_product_quotes_both_sides(tmp_path):
+    """"what do people think of X?" has no polarity: the positive share (counted) and reviews of both polarities."""
+    from knowledge.query import Filter
+
+    spec = QuerySpec("positive_share", op="total", filters=(Filter("review_product", ("1003",)),))
+    facts = (Fact("positive_share", 0.6, "value"), Fact("positive_reviews", 30, "numerator"), Fact("reviews", 50, "denominator"))
+    a, _, parser, engine, retriever = build(tmp_path, [""])
+    engine.results[spec.to_json()] = QueryResult(spec, METRICS["positive_share"], "SELECT …", rows=((0.6,),), facts=facts)
+    parser.table["What do people think of the Buds Pro?"] = Parsed("query", spec)
+    r = ask(a, "What do people think of the Buds Pro?")
+    assert "60.0%" in r.text and "Great sound" in r.text and "Noise cancelling stopped working" in r.text
+    assert {c["filters"]["sentiment"] for c in retriever.calls} == {"pos", "neg"}
+    assert {c.id for c in r.citations} >= {"review:1", "review:2"}

@@ -165,3 +165,37 @@ def test_a_follow_up_metric_word_is_no_segment_name(seg_parser, text, metric):
 def test_a_segment_is_still_found_by_its_name(seg_parser):
     p = seg_parser.parse_rules_only("加购未买的用户最近7天浏览了多少次", lang="zh")
     assert p.kind == "query" and [f.values for f in p.spec.filters if f.dim == "segment"] == [("cart_abandoners",)], p
+
+
+@pytest.mark.parametrize("question,start,end", [("how many buyers this month?", "2026-10-01", "2026-10-21"), ("本月的浏览量", "2026-10-01", "2026-10-21"),
+                                                ("purchases last month", "2026-09-01", "2026-09-30"), ("上个月的购买次数", "2026-09-01", "2026-09-30"),
+                                                ("上月加购了多少次", "2026-09-01", "2026-09-30")])
+def test_this_month_and_last_month_are_calendar_months_of_the_log(parser, question, start, end):
+    p = parse(parser, question)
+    assert p.kind == "query" and (p.spec.period.kind, p.spec.period.start, p.spec.period.end) == ("between", start, end), p
+
+
+@pytest.mark.parametrize("question", ["views over the past month", "purchases in the last month", "最近一个月的购买次数"])
+def test_the_past_month_is_thirty_days(parser, question):
+    p = parse(parser, question)
+    assert p.kind == "query" and (p.spec.period.kind, p.spec.period.n) == ("last_days", 30), p
+
+
+def test_last_month_as_a_follow_up(parser):
+    from knowledge.query import Period, QuerySpec
+
+    prev = QuerySpec("views", op="top", by="item", period=Period("all"))
+    p = parser.parse_rules_only("上个月呢", lang="zh", previous=prev)
+    assert p.kind == "query" and p.spec.period.start == "2026-09-01" and p.spec.by == "item", p
+
+
+@pytest.mark.parametrize("question", ["what's the avg number of items per order", "how many products per basket?", "平均每单几件商品"])
+def test_items_per_order_is_not_in_the_data(parser, question):
+    assert parse(parser, question).kind == "not_in_data"
+
+
+@pytest.mark.parametrize("question", ["what do people think of the aroma diffuser?", "how are the reviews of the smart scale?", "香薰加湿器口碑怎么样",
+                                      "大家觉得护眼台灯怎么样"])
+def test_what_people_think_of_a_product_is_no_count(parser, question):
+    p = parse(parser, question)
+    assert not (p.kind == "query" and p.spec.metric in ("users", "reviews", "viewers")), p

@@ -37,7 +37,12 @@ _RANGE_SEP = r"\s*(?:to|until|till|through|-|–|~|到|至|和)\s*"
 
 LAST_DAYS = rx(_en(r"(?:the )?(?:last|past|previous|recent|prior) " + NUM + r" days?"), r"(?:最近|近|过去|前|这)\s*" + NUM + r"\s*(?:天|日)")
 LAST_WEEKS = rx(_en(r"(?:the )?(?:last|past|previous|recent|prior) " + NUM + r" weeks?"), r"(?:最近|近|过去|这)\s*" + NUM + r"\s*(?:个)?(?:周|星期|礼拜)")
-LAST_MONTH = rx(_en(r"(?:the )?(?:last|past) (?:30 days|month)"), r"(?:最近|近|过去)\s*(?:一个|1个|一|1)?\s*(?:个)?月")
+LAST_MONTH = rx(_en(r"(?:the )?past (?:30 days|month)"), _en(r"the last (?:30 days|month)(?! of)"), _en(r"last 30 days"),
+                r"(?:最近|近|过去)\s*(?:一个|1个|一|1)?\s*(?:个)?月")
+# calendar months of the log ("now" is its last day): "last month" alone is the month before, as "last week" is the week before
+THIS_MONTH = rx(_en(r"this month"), _en(r"(?:the )?current month"), _en(r"month[- ]to[- ]date"), _en(r"mtd"), r"本月", r"这个月", r"这月", r"当月")
+PREV_MONTH = rx(_en(r"last month"), _en(r"(?:the )?previous month"), _en(r"(?:the )?prior month"), _en(r"(?:the )?month before"),
+                r"上个月", r"上一个月", r"上月")
 # "in the last week" is the last 7 days; "last week" alone is the calendar week before this one (LAST_WEEK)
 PAST_WEEK = rx(_en(r"(?:the )?past week"), _en(r"the last week(?! of)"), _en(r"the latest week"), _en(r"(?:the )?last seven days"), r"最近一周", r"近一周", r"过去一周", r"最近7天", r"这一周以来")
 LAST_DAY = rx(_en(r"today"), _en(r"(?:the )?last day"), r"今天", r"今日", r"最后一天")
@@ -119,6 +124,17 @@ def parse_period(text: str, extra: dict | None = None) -> PeriodHit | None:
         return PeriodHit(Period("last_days", n=7), compare)
     if LAST_MONTH.search(text):
         return PeriodHit(Period("last_days", n=30), compare)
+    this_month, prev_month = THIS_MONTH.search(text), PREV_MONTH.search(text)
+    if this_month or prev_month:
+        last_day = str((extra or {}).get("last_day") or "")
+        if not re.match(r"^\d{4}-\d{2}-\d{2}$", last_day):
+            return PeriodHit(Period("last_days", n=30), compare, ("'this/last month' read as the last 30 days (the log's last day is not known here)",))
+        end = dt.date.fromisoformat(last_day)
+        first = end.replace(day=1)
+        if this_month:  # "this month vs last month" too: this month, compared with the period before it
+            return PeriodHit(Period("between", start=first.isoformat(), end=end.isoformat()), compare or bool(prev_month))
+        prev_end = first - dt.timedelta(days=1)
+        return PeriodHit(Period("between", start=prev_end.replace(day=1).isoformat(), end=prev_end.isoformat()), compare)
     this_week, last_week = THIS_WEEK.search(text), LAST_WEEK.search(text)
     if this_week and last_week:  # "this week vs last week"
         return PeriodHit(Period("this_week"), True)
@@ -150,7 +166,7 @@ def parse_period(text: str, extra: dict | None = None) -> PeriodHit | None:
     return None
 
 
-_STRIP = (LAST_DAYS, LAST_WEEKS, LAST_MONTH, PAST_WEEK, LAST_WEEK, THIS_WEEK, WEEK_BEFORE, LAST_DAY, YESTERDAY, _ISO, _ZH_MD, _EN_MD, _ZH_MONTH)
+_STRIP = (LAST_DAYS, LAST_WEEKS, LAST_MONTH, THIS_MONTH, PREV_MONTH, PAST_WEEK, LAST_WEEK, THIS_WEEK, WEEK_BEFORE, LAST_DAY, YESTERDAY, _ISO, _ZH_MD, _EN_MD, _ZH_MONTH)
 
 
 def strip_periods(text: str) -> str:

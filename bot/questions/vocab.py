@@ -77,6 +77,9 @@ NOT_IN_DATA: tuple[tuple[re.Pattern, str, str], ...] = (
         _en(r"profits?"), _en(r"margins?"), _en(r"how much money"), _en(r"earn(?:ed|ings)?"), _en(r"aov"), _en(r"average order value"),
         _en(r"basket size"), r"销售额", r"营收", r"营业额", r"收入", r"成交额", r"成交金额", r"利润", r"毛利", r"赚了", r"卖了多少钱",
         r"客单价", r"gmv"), "revenue (the log has no order amounts)", "销售额（行为日志里没有订单金额）"),
+    (rx(_en(r"(?:items?|products?|units?|things) (?:per|in an?|in each|for each) (?:order|basket|cart|checkout|purchase)"),
+        r"每单(?:几|多少)件", r"每笔订单.{0,4}(?:几|多少)件", r"(?:平均|每)(?:一)?单(?:买)?(?:几|多少)件"),
+     "items per order (the log has no order ids)", "每单件数（行为日志里没有订单号）"),
     (rx(_en(r"competitors?"), _en(r"competition"), _en(r"rivals?"), r"竞品", r"竞争对手", r"对手", r"同行"), "competitors", "竞品数据"),
     (rx(_en(r"traffic sources?"), _en(r"referr(?:er|al)s?"), _en(r"utm"), _en(r"channels?"), _en(r"where (?:do|did) (?:our )?(?:users|visitors|customers) come from"),
         _en(r"organic"), _en(r"seo"), r"流量来源", r"渠道", r"来源"), "traffic sources", "流量来源"),
@@ -118,6 +121,13 @@ STARS_LOW = rx(_en(r"(?:1|one)(?:[- ]stars?)?-?(?: or | and |-|–|/| to )(?:2|t
 STARS_HIGH = rx(_en(r"(?:4|four)(?:[- ]stars?)?-?(?: or | and |-|–|/| to )(?:5|five)[- ]stars?"), _en(r"high[- ](?:star )?ratings?"), _en(r"high(?:ly)?[- ]rated"),
                 r"(?:四|4)(?:星)?(?:、|和|或|到|-|–|~|/)?(?:五|5)星", r"高分")
 
+# "what do people think of X?", "X的口碑怎么样": an opinion with no polarity; answered with the positive share
+# (its parts show the counts) and reviews of both polarities
+OPINION_OF = rx(_en(r"(?:what|how) do(?:es)? (?:people|customers|buyers|users|reviewers|shoppers|they|everyone) (?:think|feel|say) (?:of|about)"),
+                _en(r"how (?:are|were|is) (?:the )?(?:reviews?|feedback|ratings? and reviews)(?: of| for| on)?"), _en(r"how (?:is|was) .{1,40} reviewed"),
+                _en(r"(?:what(?:'s| is) the )?(?:feedback|sentiment|opinions?) (?:on|about|of|for)"), _en(r"how (?:well )?(?:liked|received) is"),
+                r"口碑", r"(?:评价|评论|反馈)(?:怎么样|如何|好不好|咋样|怎样)", r"(?:觉得|认为|看待).{0,20}(?:怎么样|如何|好不好|咋样|怎样)", r"反响")
+
 # (metric, pattern) in priority order: specific phrases before the words they contain.
 METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("cart_no_buy_users", rx(_en(r"cart(?:s|ed)?(?: \w+){0,3} (?:but|and) (?:never|not|didn't|did not|don't|do not|without)(?: \w+){0,2} (?:buy|bought|purchas\w*|check(?:ed)? ?out|order(?:ed)?)"),
@@ -143,6 +153,7 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("purchases_per_buyer", rx(_en(r"purchases? per (?:buyer|customer|purchaser)"), _en(r"(?:orders|buys) per (?:buyer|customer)"),
                                _en(r"average (?:number of )?purchases"), _en(r"how many (?:times|purchases) (?:does|do|did) (?:a|each|the average) (?:buyer|customer)"),
                                r"人均购买", r"人均下单", r"每(?:个|位|名)买家.{0,4}(?:购买|买)", r"平均每(?:人|位|个|名)(?:买家|用户|顾客)?.{0,4}(?:购买|买)", r"人均购买次数")),
+    ("positive_share", OPINION_OF),
     ("negative_share", STARS_LOW),
     ("positive_share", STARS_HIGH),
     ("avg_rating", rx(_en(r"ratings?"), _en(r"stars?"), _en(r"rated"), _en(r"scores?"), r"评分", r"星级", r"打分", r"几星", r"分数", r"平均分", r"几分")),
