@@ -1,6 +1,7 @@
 """Question → spec, general vocabulary found missing by the held-out set (bench/data/answer_questions_holdout.jsonl).
 The cases here are other wordings of the same grammar, not the held-out questions themselves."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,56 @@ def test_items_per_order_is_not_in_the_data(parser, question):
 def test_what_people_think_of_a_product_is_no_count(parser, question):
     p = parse(parser, question)
     assert not (p.kind == "query" and p.spec.metric in ("users", "reviews", "viewers")), p
+
+
+@pytest.mark.parametrize("question,metric,seg", [("how many loyal buyers do we have?", "users", "loyal_buyers"),
+                                                 ("只逛不买的用户有多少", "users", "window_shoppers"),
+                                                 ("conversion of loyal buyers", "conversion_users", "loyal_buyers"),
+                                                 ("how many purchases did loyal buyers make last week?", "buys", "loyal_buyers"),
+                                                 ("how many cart abandoners are there?", "users", "cart_abandoners")])
+def test_a_segment_named_is_a_filter_not_the_metric(seg_parser, question, metric, seg):
+    p = seg_parser.parse_rules_only(question, lang="zh" if re.search("[\u4e00-\u9fff]", question) else "en")
+    assert p.kind == "query" and p.spec.metric == metric and [f.values for f in p.spec.filters if f.dim == "segment"] == [(seg,)], p
+
+
+@pytest.mark.parametrize("question,by,values", [("what's the conversion for audio vs lighting?", "category", ("12", "13")),
+                                                ("compare purchases of the Buds Pro and the Buds Lite", "item", ("1003", "1004")),
+                                                ("Halo Desk Lamp vs Halo Night Light views in the last 7 days", "item", ("1005", "1006")),
+                                                ("最近7天音频和照明的购买对比", "category", ("12", "13")),
+                                                ("降噪耳机和护眼台灯的加购次数分别是多少", "item", ("1003", "1005"))])
+def test_two_named_things_compared_are_a_breakdown_over_them(parser, question, by, values):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.op == "breakdown" and p.spec.by == by, p
+    assert [tuple(sorted(f.values)) for f in p.spec.filters if f.dim == by] == [values], p
+
+
+@pytest.mark.parametrize("question", ["conversion this week vs last week", "did views go up vs the week before?", "最近7天购买次数和前7天相比"])
+def test_a_period_compared_is_still_a_change(parser, question):
+    assert parse(parser, question).spec.op == "change"
+
+
+@pytest.mark.parametrize("prev_period,text,start,end", [(("last_week",), "and the week before?", "2026-10-05", "2026-10-11"),
+                                                        (("last_days", 7), "那前一周呢", "2026-10-08", "2026-10-14"),
+                                                        (("last_days", 3), "and the 3 days before that?", "2026-10-16", "2026-10-18")])
+def test_the_period_before_as_a_follow_up(parser, prev_period, text, start, end):
+    from knowledge.query import Period, QuerySpec
+
+    prev = QuerySpec("buys", period=Period(prev_period[0], n=prev_period[1] if len(prev_period) > 1 else None))
+    p = parser.parse_rules_only(text, lang="zh" if "呢" in text else "en", previous=prev)
+    assert p.kind == "query" and p.spec.op == "total" and (p.spec.period.start, p.spec.period.end) == (start, end), p
+
+
+def test_the_week_before_last(parser):
+    p = parse(parser, "上上周的购买次数")
+    assert p.kind == "query" and (p.spec.period.start, p.spec.period.end) == ("2026-10-05", "2026-10-11"), p
+
+
+@pytest.mark.parametrize("question", ["what's the cart abandonment rate?", "弃购率是多少", "what share of cart users never bought?"])
+def test_the_abandonment_rate_is_a_rate(parser, question):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == "cart_abandonment", p
+
+
+@pytest.mark.parametrize("question", ["how many users carted but never bought?", "加购未购买的用户有多少"])
+def test_the_abandoners_count_stays_a_count(parser, question):
+    assert parse(parser, question).spec.metric == "cart_no_buy_users"

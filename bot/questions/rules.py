@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from knowledge.query import Entities, Filter, Period, QuerySpec, SemanticLayer, SpecError
 
 from . import vocab as V
-from .periods import PeriodHit, parse_period, strip_periods
+from .periods import BEFORE, COMPARE, PeriodHit, parse_period, shift_back, strip_periods
 from .resolve import Match, Resolver
 from .settings import QuestionSettings
 
@@ -52,6 +52,9 @@ class Reading:
     word_filters: list[Filter] = field(default_factory=list)
     unknown_names: list[str] = field(default_factory=list)
     followup: bool = False
+    compare_only: bool = False  # the only change word is a comparison ("vs", "对比"): of two named things, not of two periods
+    before: bool = False  # "and the week before?": the period before the previous one (a follow-up), not a comparison
+    last_day: str = ""  # the log's last day ("now"), when the entities know it
 
 
 _CART = re.compile(r"(?<![a-z])(?:cart(?:s|ed)?|basket)(?![a-z])|加购|购物车")
@@ -82,6 +85,11 @@ def _ratio_of(t: str) -> str | None:
 def find_metric(t: str, lang: str, known: set[str] | None = None) -> tuple[str | None, list[str]]:
     notes: list[str] = []
     ordered = tuple((n, p) for n, p in V.METRIC_PATTERNS if known is None or n in known)
+    if known is None or "cart_abandonment" in known:
+        # "what share of cart users never bought?": the rate, not the count of those users
+        cart, buy = _CART.search(t), _BUY.search(t)
+        if V.ABANDON_RATE.search(t) or (cart and buy and cart.start() < buy.start() and _NEVER.search(t) and _RATIO_CUE.search(t)):
+            return "cart_abandonment", notes
     # the specific ratios first: "加购转化率" is cart→buy, not conversion
     specific = [x for x in ordered if x[0] in ("cart_no_buy_users", "cart_to_buy", "fav_to_buy")]
     for name, pat in specific:
@@ -155,17 +163,42 @@ def unknown_names(original: str, entities: Entities, matches: list[Match]) -> li
     return found
 
 
+_UNIT_RE = re.compile(r"[\u3400-\u9fff]|[a-z]+|\d+")
+
+
+def blank_units(text: str, matches: list[Match]) -> str:
+    """The text with the words of `matches` (unit spans, as the resolver counts them) blanked out."""
+    spans = [m.span() for m in _UNIT_RE.finditer(text)]
+    out = list(text)
+    for m in matches:
+        if m.start < len(spans) and m.end - 1 < len(spans):
+            for i in range(spans[m.start][0], spans[m.end - 1][1]):
+                out[i] = " "
+    return "".join(out)
+
+
 def read(text: str, lang: str, resolver: Resolver, entities: Entities, layer: SemanticLayer | None = None) -> Reading:
     t = V.fix_typos(V.normalise(text))
     r = Reading()
     r.period = parse_period(t, entities.extra)
+    r.last_day = str((entities.extra or {}).get("last_day") or "")
+    r.before = bool(BEFORE.search(t)) and not COMPARE.search(t) and r.period is None
     s = strip_periods(t)
-    r.metric, r.metric_notes = find_metric(s, lang, set(layer.metrics) if layer is not None else None)
     r.matches = resolver.find(s)
+    known = set(layer.metrics) if layer is not None else None
+    segs = [m for m in r.matches if m.group == "segments"]
+    if segs:
+        # "how many loyal buyers", "只逛不买的用户有多少": the segment is a filter, its name's words are no metric;
+        # a segment with no other metric word is a count of its users
+        r.metric, r.metric_notes = find_metric(blank_units(s, segs), lang, known)
+        r.metric = r.metric or "users"
+    else:
+        r.metric, r.metric_notes = find_metric(s, lang, known)
     # a word that is part of a matched name is no operation/dimension word ("Lumi Buds Pro" has no "pro" op)
     r.limit = _limit(s)
     if V.CHANGE.search(s) or (r.period is not None and r.period.compare):
         r.op = "change"
+        r.compare_only = not V.CHANGE.search(V.ENTITY_COMPARE.sub(lambda m: " " * len(m.group(0)), s)) and not V.SECOND_PERIOD.search(t)
     elif V.BOTTOM.search(s):
         r.op = "bottom"
     elif V.TOP.search(s) or r.limit:
@@ -252,6 +285,9 @@ def assemble(r: Reading, layer: SemanticLayer, lang: str, settings: QuestionSett
         op = "breakdown" if dim else "total"
     if op == "total" and dim:
         op = "breakdown"
+    several = [f for f in filters if len(f.values) > 1 and f.dim in ("item", "category", "review_product", "review_category", "segment")]
+    if several and dim is None and (op is None or op == "total" or (op == "change" and r.compare_only)):
+        op, dim = "breakdown", several[0].dim  # "audio vs lighting", "A 和 B 分别": each of them, side by side
     if op == "change" and dim and any(f.dim == dim for f in filters):
         dim = None  # "did Buds Pro's conversion go up?": the change of that one product
     if op in ("top", "bottom", "breakdown") and dim and any(f.dim == dim for f in filters) and len(next(f for f in filters if f.dim == dim).values) == 1:
@@ -309,6 +345,13 @@ def followup(previous: QuerySpec, r: Reading, layer: SemanticLayer, lang: str, s
     metric = r.metric or previous.metric
     info = layer.metric(metric)
     changed = False
+    if r.before:
+        back = shift_back(previous.period, r.last_day)
+        if back is not None:
+            changes["period"] = back
+            changed = True
+        else:
+            notes.append("the period before could not be placed (the log's last day is not known)")
     if r.metric and r.metric != previous.metric:
         changes["metric"] = r.metric
         changed = True

@@ -128,6 +128,9 @@ OPINION_OF = rx(_en(r"(?:what|how) do(?:es)? (?:people|customers|buyers|users|re
                 _en(r"(?:what(?:'s| is) the )?(?:feedback|sentiment|opinions?) (?:on|about|of|for)"), _en(r"how (?:well )?(?:liked|received) is"),
                 r"口碑", r"(?:评价|评论|反馈)(?:怎么样|如何|好不好|咋样|怎样)", r"(?:觉得|认为|看待).{0,20}(?:怎么样|如何|好不好|咋样|怎样)", r"反响")
 
+ABANDON_RATE = rx(_en(r"(?:cart )?abandon(?:ment|ed cart)? rates?"), _en(r"rate of (?:cart )?abandon\w*"), _en(r"share of (?:cart users|carters) who (?:never|didn't|did not) (?:buy|purchase)"),
+                  r"弃购率", r"加购未购买?(?:的)?(?:用户)?(?:比例|占比|率)", r"加购.{0,6}(?:没有?|未)(?:购买|买|下单).{0,6}(?:比例|占比)")
+
 # (metric, pattern) in priority order: specific phrases before the words they contain.
 METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("cart_no_buy_users", rx(_en(r"cart(?:s|ed)?(?: \w+){0,3} (?:but|and) (?:never|not|didn't|did not|don't|do not|without)(?: \w+){0,2} (?:buy|bought|purchas\w*|check(?:ed)? ?out|order(?:ed)?)"),
@@ -201,6 +204,12 @@ CHANGE = rx(_en(r"up or down"), _en(r"go(?:ne)? (?:up|down)"), _en(r"went (?:up|
             # "are views up?", "多还是少", "高了还是低了": a yes/no or either/or about the direction
             _en(r"(?:is|are|was|were|has|have)(?: \w+){0,4} (?:up|down)"), _en(r"(?:up|down) (?:from|on|over) (?:the )?(?:previous|prior|last|week|period)"),
             r"多还是少", r"高还是低", r"高了还是低了", r"多了还是少了", r"好还是差", r"变好还是变差")
+# comparing named things side by side (not a period with the one before)
+ENTITY_COMPARE = rx(_en(r"vs\.?"), _en(r"versus"), _en(r"compar(?:e|ed|ing|ison)(?: (?:to|with|of|between))?"), _en(r"against"), _en(r"respectively"),
+                    _en(r"side by side"), r"对比", r"比较", r"相比", r"分别", r"各自", r"和.{1,12}比")
+# words that name a second period: "vs" between two periods is a change, between two things a comparison
+SECOND_PERIOD = rx(_en(r"before"), _en(r"previous"), _en(r"prior"), _en(r"earlier"), _en(r"last week"), _en(r"last month"), _en(r"a week ago"),
+                   r"之前", r"前\s*\d+\s*天", r"前[一二两三四五六七八九十]+天", r"前一", r"上周", r"上个", r"上月", r"此前", r"同期", r"以前")
 BOTTOM = rx(_en(r"least"), _en(r"lowest"), _en(r"worst"), _en(r"fewest"), _en(r"bottom"), _en(r"weakest"), _en(r"poorest"),
             _en(r"quietest"), _en(r"slowest"), _en(r"calmest"), _en(r"deadest"),
             r"最少", r"最低", r"最差", r"垫底", r"倒数", r"最不", r"最冷清", r"最淡", r"最冷门", r"冷清")

@@ -60,6 +60,8 @@ METRICS: dict[str, MetricInfo] = {m.name: m for m in (
        "favouriting users ÷ viewers (distinct users, same scope and period)", "收藏用户数 ÷ 浏览用户数（去重，同一范围与时段）"),
     _m("cart_to_buy", "ratio", "behavior", "cart→buy rate", "加购→购买转化率",
        "share of cart users who also bought (same scope and period)", "加购用户中也完成购买的比例（同一范围与时段）"),
+    _m("cart_abandonment", "ratio", "behavior", "cart abandonment rate", "弃购率",
+       "share of cart users who did not buy (same scope and period)", "加购用户中没有购买的比例（同一范围与时段）"),
     _m("fav_to_buy", "ratio", "behavior", "favourite→buy rate", "收藏→购买转化率",
        "share of favouriting users who also bought (same scope and period)", "收藏用户中也完成购买的比例（同一范围与时段）"),
     _m("repeat_buyer_share", "ratio", "behavior", "repeat-buyer share", "复购用户占比",
