@@ -253,3 +253,32 @@ def test_the_abandonment_rate_is_a_rate(parser, question):
 @pytest.mark.parametrize("question", ["how many users carted but never bought?", "加购未购买的用户有多少"])
 def test_the_abandoners_count_stays_a_count(parser, question):
     assert parse(parser, question).spec.metric == "cart_no_buy_users"
+
+
+@pytest.fixture(scope="module")
+def engine_seg_parser():
+    """The engine's own segments, names and everyday aliases (knowledge.query.engine)."""
+    from dataclasses import replace
+
+    from knowledge.query import Entity
+    from knowledge.query.engine import SEGMENT_ALIASES, SEGMENT_LABELS_EN, SEGMENT_LABELS_ZH, SEGMENTS
+
+    segs = tuple(Entity(s, SEGMENT_LABELS_EN[s], SEGMENT_LABELS_ZH[s], (s.replace("_", " "), *SEGMENT_ALIASES.get(s, ()))) for s in SEGMENTS)
+    return QuestionParser(SemanticLayer(), replace(catalogue_entities(CATALOG, extra={"last_day": "2026-11-15"}), segments=segs))
+
+
+@pytest.mark.parametrize("question,metric", [("购买用户有多少？", "buyers"), ("复购用户占比是多少？", "repeat_buyer_share"),
+                                             ("加购用户中有多少比例完成了购买？", "cart_to_buy"), ("How many users carted but never bought?", "cart_no_buy_users"),
+                                             ("最近14天有多少购买用户？", "buyers"), ("买过不止一次的顾客占多大比例？", "repeat_buyer_share")])
+def test_everyday_words_are_no_segment(engine_seg_parser, question, metric):
+    """Segment aliases matched by a few of their words ("购买用户" in "加购没买的用户") took the metric's place: segments
+    are named whole."""
+    p = engine_seg_parser.parse_rules_only(question, lang="zh" if re.search("[\u4e00-\u9fff]", question) else "en")
+    assert p.kind == "query" and p.spec.metric == metric and not any(f.dim == "segment" for f in p.spec.filters), p
+
+
+@pytest.mark.parametrize("question,seg", [("how many users did nothing but browse?", "window_shoppers"), ("只看不买的人有多少", "window_shoppers"),
+                                          ("how many loyal customers?", "loyal_buyers")])
+def test_segments_by_everyday_names(engine_seg_parser, question, seg):
+    p = engine_seg_parser.parse_rules_only(question, lang="zh" if re.search("[\u4e00-\u9fff]", question) else "en")
+    assert p.kind == "query" and p.spec.metric == "users" and [f.values for f in p.spec.filters if f.dim == "segment"] == [(seg,)], p

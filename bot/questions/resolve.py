@@ -125,6 +125,8 @@ class Resolver:
                 if len(name) == 1 and len(got[0]) == 1:  # a single character name: too easy to hit by chance
                     continue
                 cands.append(Match(group, e, i, j, 1.0, True))
+            elif not exact and group == "segments":
+                continue  # a segment by its whole name or alias only: its words ("buyers", "购买", "用户") are everyday words
             elif not exact and cjk == len(got) and _is_vocabulary_word("".join(got)):
                 continue  # "购买" / "加购" are metric words, not part of the segment name 加购未买
             elif meaningful >= 2 and score >= 0.4 and (cjk >= 2 or words):
