@@ -433,7 +433,9 @@ async def run_all(args) -> dict:
                     secs = time.perf_counter() - t0
                     s = score(q, reply, ds, pols)
                     rows.append({**q, **s, "seconds": round(secs, 3), "text": reply.text[:400], "data_kind": reply.data.get("kind"),
-                                 "spec": reply.data.get("spec")})
+                                 "spec": reply.data.get("spec"), "interpretation": reply.data.get("interpretation", ""),
+                                 "interpretation_dropped": reply.data.get("interpretation_dropped", []),
+                                 "citations": [[c.id, c.title] for c in reply.citations]})
                     flag = "ok " if s["ok"] else "BAD"
                     print(f"{flag} {secs:5.2f}s [{q['lang']} {q['dataset']} {q['kind']}{' follow-up' if 'followup_of' in q else ''}] {q['question']}" + ("" if s["ok"] else f"  — {s['why']}"), flush=True)
             finally:

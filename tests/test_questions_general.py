@@ -282,3 +282,31 @@ def test_everyday_words_are_no_segment(engine_seg_parser, question, metric):
 def test_segments_by_everyday_names(engine_seg_parser, question, seg):
     p = engine_seg_parser.parse_rules_only(question, lang="zh" if re.search("[\u4e00-\u9fff]", question) else "en")
     assert p.kind == "query" and p.spec.metric == "users" and [f.values for f in p.spec.filters if f.dim == "segment"] == [(seg,)], p
+
+
+@pytest.fixture(scope="module")
+def bare_parser():
+    """A log with no catalogue (the taobao sample): items are only ids."""
+    from knowledge.query import Entities, Entity
+
+    return QuestionParser(SemanticLayer(), Entities(categories=(Entity("4756105"), Entity("2735466")), extra={"last_day": "2017-12-03"}))
+
+
+@pytest.mark.parametrize("question,item", [("item 3031354 views", "3031354"), ("商品2333346的购买次数", "2333346"), ("conversion of product #4666650", "4666650")])
+def test_an_item_id_is_a_filter_without_a_catalogue(bare_parser, question, item):
+    p = bare_parser.parse_rules_only(question, lang="zh" if re.search("[\u4e00-\u9fff]", question) else "en")
+    assert p.kind == "query" and p.spec.op == "total" and [f.values for f in p.spec.filters if f.dim == "item"] == [(item,)], p
+
+
+@pytest.mark.parametrize("question,metric", [("what share of phone reviews are bad?", "negative_share"), ("what % of book reviews are good", "positive_share"),
+                                             ("手机评论里不好的比例", "negative_share")])
+def test_a_share_of_good_or_bad_reviews_is_the_sentiment_share(parser, question, metric):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == metric and not any(f.dim == "sentiment" for f in p.spec.filters), p
+
+
+@pytest.mark.parametrize("question,op,by", [("what was the busiest day?", "top", "day"), ("which hour is the quietest?", "bottom", "hour"),
+                                            ("一周里哪天最忙", "top", "weekday"), ("几点最热闹", "top", "hour")])
+def test_busiest_and_quietest_are_about_all_activity(parser, question, op, by):
+    p = parse(parser, question)
+    assert p.kind == "query" and (p.spec.metric, p.spec.op, p.spec.by) == ("events", op, by), p

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from knowledge.query import Entities, Filter, Period, QuerySpec, SemanticLayer, SpecError
+from knowledge.query import Entities, Entity, Filter, Period, QuerySpec, SemanticLayer, SpecError
 
 from . import vocab as V
 from .periods import BEFORE, COMPARE, PeriodHit, parse_period, shift_back, strip_periods
@@ -114,6 +114,11 @@ def find_metric(t: str, lang: str, known: set[str] | None = None) -> tuple[str |
                 return _VERB_TO_USERS[name], notes
             if name in ("negative_share", "positive_share") and V.COUNT.search(t) and not V.SHARE.search(t):
                 return "reviews", notes  # "how many negative reviews": a count, the sentiment a filter
+            if name == "reviews" and V.SHARE.search(t):
+                # "what share of phone reviews are bad?": the sentiment share
+                for value, spat in V.SENTIMENT_FILTER:
+                    if spat.search(t) and (known is None or f"{value}_share" in known):
+                        return f"{value}_share", notes
             return name, notes
     return None, notes
 
@@ -166,6 +171,21 @@ def unknown_names(original: str, entities: Entities, matches: list[Match]) -> li
 _UNIT_RE = re.compile(r"[\u3400-\u9fff]|[a-z]+|\d+")
 
 
+_ITEM_ID = re.compile(r"(?:(?<![a-z])(?:items?|products?|skus?|goods)|商品|产品|单品|宝贝)\s*(?:id\s*)?[#:：]?\s*(\d{3,})")
+
+
+def _item_ids(text: str, matches: list[Match]) -> None:
+    """"item 3031354", "商品2333346": an item by its id, also where no catalogue lists it (a log of ids only)."""
+    for m in _ITEM_ID.finditer(text):
+        iid = m.group(1)
+        if any(x.group == "items" and x.entity.id == iid for x in matches):
+            continue
+        u = len(_UNIT_RE.findall(text[: m.start(1)]))
+        matches[:] = [x for x in matches if not (x.start <= u < x.end)]
+        matches.append(Match("items", Entity(iid), u, u + 1, 1.0, True))
+    matches.sort(key=lambda x: x.start)
+
+
 def blank_units(text: str, matches: list[Match]) -> str:
     """The text with the words of `matches` (unit spans, as the resolver counts them) blanked out."""
     spans = [m.span() for m in _UNIT_RE.finditer(text)]
@@ -185,6 +205,7 @@ def read(text: str, lang: str, resolver: Resolver, entities: Entities, layer: Se
     r.before = bool(BEFORE.search(t)) and not COMPARE.search(t) and r.period is None
     s = strip_periods(t)
     r.matches = resolver.find(s)
+    _item_ids(s, r.matches)
     known = set(layer.metrics) if layer is not None else None
     segs = [m for m in r.matches if m.group == "segments"]
     if segs:

@@ -187,6 +187,9 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("events", rx(_en(r"events?"), _en(r"actions?"), _en(r"interactions?"), _en(r"activity"), r"行为", r"事件", r"互动")),
     ("users", rx(_en(r"active users"), _en(r"users"), _en(r"customers"), _en(r"shoppers"), _en(r"people"), _en(r"visits?"),
                  r"活跃用户", r"用户数", r"用户", r"顾客", r"客户", r"多少人", r"人数")),
+    # "what was the busiest day?": all activity, when nothing else is named
+    ("events", rx(_en(r"busiest"), _en(r"busy"), _en(r"quietest"), _en(r"quiet"), _en(r"most active"), _en(r"least active"),
+                  r"最忙", r"最热闹", r"最冷清", r"最活跃", r"最闲", r"最不活跃")),
 )
 # "how many users ..." + a verb: the user-count metric of that verb.
 USERISH = rx(_en(r"users?"), _en(r"people"), _en(r"customers?"), _en(r"shoppers?"), _en(r"visitors?"), r"用户", r"人", r"顾客", r"客户")
@@ -238,7 +241,7 @@ DIM_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("week", rx(_en(r"by week"), _en(r"per week"), _en(r"each week"), _en(r"every week"), _en(r"weekly"), _en(r"which week"), r"每周", r"按周", r"哪一?周", r"各周", r"每一周")),
     # "days" alone, but not a length: "the 7 days before" is the comparison period
     ("day", rx(_en(r"by day"), _en(r"per day"), _en(r"each day"), _en(r"every day"), _en(r"daily"), _en(r"which day(?! of)"), _en(r"what day(?! of)"), _en(r"by date"),
-               _en(r"(?<!\d )(?<!\d)days"), r"每天", r"每日", r"按天", r"按日", r"哪一?天", r"日期", r"逐日", r"各天")),
+               _en(r"(?<!\d )(?<!\d)days"), _en(r"[a-z]+est day(?! of)"), _en(r"day (?:with|had|saw) the (?:most|fewest|highest|lowest|least)"), r"每天", r"每日", r"按天", r"按日", r"哪一?天", r"日期", r"逐日", r"各天")),
     ("category", rx(_en(r"categor(?:y|ies)"), _en(r"product (?:types?|lines?|groups?)"), _en(r"kinds? of products?"), _en(r"departments?"),
                     r"品类", r"类目", r"分类", r"类别", r"哪类", r"哪一类", r"哪个类", r"大类")),
     ("item", rx(_en(r"products?"), _en(r"items?"), _en(r"skus?"), _en(r"goods"), _en(r"models?"), _en(r"best[- ]?sellers?"), _en(r"what sells"),
@@ -252,7 +255,7 @@ LANG_FILTER: tuple[tuple[str, re.Pattern], ...] = (
     ("zh", rx(_en(r"chinese"), r"中文", r"汉语")),
 )
 SENTIMENT_FILTER: tuple[tuple[str, re.Pattern], ...] = (
-    ("negative", rx(_en(r"negative"), _en(r"bad"), _en(r"complaints?"), r"差评", r"负面", r"负评", STARS_LOW.pattern)),
+    ("negative", rx(_en(r"negative"), _en(r"bad"), _en(r"complaints?"), r"差评", r"负面", r"负评", r"不好", r"不满意", STARS_LOW.pattern)),
     ("positive", rx(_en(r"positive"), _en(r"good"), _en(r"praise"), r"好评", r"正面", STARS_HIGH.pattern)),
 )
 
