@@ -310,3 +310,16 @@ def test_a_share_of_good_or_bad_reviews_is_the_sentiment_share(parser, question,
 def test_busiest_and_quietest_are_about_all_activity(parser, question, op, by):
     p = parse(parser, question)
     assert p.kind == "query" and (p.spec.metric, p.spec.op, p.spec.by) == ("events", op, by), p
+
+
+@pytest.mark.parametrize("question,dim,value", [("how is the desk lamp doing?", "item", "1005"), ("护眼台灯表现如何", "item", "1005"),
+                                                ("how's the audio category performing this week?", "category", "12"), ("睡眠眼罩的数据怎么样", "item", "1010")])
+def test_how_a_product_is_doing_is_its_conversion_with_its_parts(parser, question, dim, value):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == "conversion_users" and [f.values for f in p.spec.filters if f.dim == dim] == [(value,)], p
+
+
+@pytest.mark.parametrize("question", ["which product gets the most attention?", "哪个商品最受关注"])
+def test_attention_is_views(parser, question):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == "views" and p.spec.op == "top", p

@@ -215,6 +215,9 @@ def read(text: str, lang: str, resolver: Resolver, entities: Entities, layer: Se
         r.metric = r.metric or "users"
     else:
         r.metric, r.metric_notes = find_metric(s, lang, known)
+    if r.metric is None and V.PERFORMANCE.search(s) and any(m.group in ("items", "categories") for m in r.matches):
+        r.metric = "conversion_users"
+        r.metric_notes.append("'how is it doing' read as its conversion (buyers ÷ viewers)" if lang != "zh" else "“表现”按转化率（购买用户数 ÷ 浏览用户数）回答")
     # a word that is part of a matched name is no operation/dimension word ("Lumi Buds Pro" has no "pro" op)
     r.limit = _limit(s)
     if V.CHANGE.search(s) or (r.period is not None and r.period.compare):

@@ -131,6 +131,12 @@ OPINION_OF = rx(_en(r"(?:what|how) do(?:es)? (?:people|customers|buyers|users|re
 ABANDON_RATE = rx(_en(r"(?:cart )?abandon(?:ment|ed cart)? rates?"), _en(r"rate of (?:cart )?abandon\w*"), _en(r"share of (?:cart users|carters) who (?:never|didn't|did not) (?:buy|purchase)"),
                   r"弃购率", r"加购未购买?(?:的)?(?:用户)?(?:比例|占比|率)", r"加购.{0,6}(?:没有?|未)(?:购买|买|下单).{0,6}(?:比例|占比)")
 
+# "how is the desk lamp doing?", "护眼台灯表现如何": a named thing's performance, read as its conversion (the parts
+# show its buyers and viewers too)
+PERFORMANCE = rx(_en(r"how(?:'s| is| are| was| were) .{1,40}(?:doing|performing|going)"), _en(r"how did .{1,40} (?:do|perform)"), _en(r"performance of"),
+                 _en(r"how well (?:is|are|did|does) .{1,40} (?:do|doing|perform\w*|sell\w*)"),
+                 r"表现(?:如何|怎么样|怎样|好不好|咋样)", r"数据(?:怎么样|如何|咋样|怎样)", r"情况(?:怎么样|如何|咋样|怎样)")
+
 # (metric, pattern) in priority order: specific phrases before the words they contain.
 METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("cart_no_buy_users", rx(_en(r"cart(?:s|ed)?(?: \w+){0,3} (?:but|and) (?:never|not|didn't|did not|don't|do not|without)(?: \w+){0,2} (?:buy|bought|purchas\w*|check(?:ed)? ?out|order(?:ed)?)"),
@@ -183,7 +189,7 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
                 _en(r"bought"), _en(r"orders?"), _en(r"ordered"), _en(r"check ?outs?"), _en(r"checked out"),
                 r"销量", r"卖得", r"卖的", r"卖了", r"卖出", r"热销", r"畅销", r"购买", r"下单", r"订单", r"成交", r"买")),
     ("views", rx(_en(r"page ?views?"), _en(r"views?"), _en(r"viewed"), _en(r"pv"), _en(r"traffic"), _en(r"popular"), _en(r"visited"),
-                 _en(r"looked at"), _en(r"browse[ds]?"), r"浏览", r"访问", r"流量", r"人气", r"看的", r"受欢迎")),
+                 _en(r"looked at"), _en(r"browse[ds]?"), _en(r"attention"), _en(r"eyeballs"), r"浏览", r"访问", r"流量", r"人气", r"看的", r"受欢迎", r"关注")),
     ("events", rx(_en(r"events?"), _en(r"actions?"), _en(r"interactions?"), _en(r"activity"), r"行为", r"事件", r"互动")),
     ("users", rx(_en(r"active users"), _en(r"users"), _en(r"customers"), _en(r"shoppers"), _en(r"people"), _en(r"visits?"),
                  r"活跃用户", r"用户数", r"用户", r"顾客", r"客户", r"多少人", r"人数")),
