@@ -117,7 +117,8 @@ class TeamAnswerer:
             # of the previous data question ("那酒店呢？" after "洗发水的差评率多少？")
             ruled = await asyncio.to_thread(self.parser.parse_rules_only, text, lang=lang, previous=previous) \
                 if hasattr(self.parser, "parse_rules_only") else None
-            if ruled is not None and ruled.kind in ("query", "not_in_data"):
+            # — but "how do I register?" stays a help-centre question: "not in the data" needs a quantity asked
+            if ruled is not None and (ruled.kind == "query" or (ruled.kind == "not_in_data" and _QUANTITY.search(text))):
                 collection = "internal"
         if collection == "internal" and self.parser is not None:
             parsed = await asyncio.to_thread(self._parse, text, lang, previous)

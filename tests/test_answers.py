@@ -445,3 +445,22 @@ def test_what_people_think_of_a_product_quotes_both_sides(tmp_path):
     assert "60.0%" in r.text and "Great sound" in r.text and "Noise cancelling stopped working" in r.text
     assert {c["filters"]["sentiment"] for c in retriever.calls} == {"pos", "neg"}
     assert {c.id for c in r.citations} >= {"review:1", "review:2"}
+
+
+def test_a_help_centre_question_with_a_data_word_but_no_quantity_stays_a_help_centre_question(tmp_path):
+    """The rules call "注册" / "sign up" not in the data; "how do I sign up?" is still the help centre's question."""
+    a, _, _, engine, _ = build(tmp_path)
+    a.intents = _SupportIntents()
+
+    class Rules(Parser):
+        def parse(self, text, *, lang, previous=None):
+            self.calls.append((text, lang, previous))
+            return Parsed("not_in_data", missing="sign-ups")
+
+        parse_rules_only = parse
+
+    a.answers.parser = Rules({})
+    r = ask(a, "how to sign up?")
+    assert r.data.get("kind") != "not_in_data" and engine.ran == []
+    z = ask(a, "注册人数多少？", thread="t2")
+    assert z.data.get("kind") == "not_in_data"

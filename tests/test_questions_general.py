@@ -323,3 +323,18 @@ def test_how_a_product_is_doing_is_its_conversion_with_its_parts(parser, questio
 def test_attention_is_views(parser, question):
     p = parse(parser, question)
     assert p.kind == "query" and p.spec.metric == "views" and p.spec.op == "top", p
+
+
+@pytest.mark.parametrize("question", ["how many employees do we have?", "what did we pay in salaries?", "how much tax did we pay?",
+                                      "how many support tickets did we get?", "how many complaints went to customer service?", "有多少人注册了？",
+                                      "how many new signups this week?", "what's our churn rate?", "平均发货时间是多少", "what's the average delivery time?",
+                                      "直通车花了多少", "今年的销售目标完成了多少", "what's our Tmall store rating?", "淘宝店铺评分多少",
+                                      "what's the unit economics of the Buds Pro?", "客服工单有多少"])
+def test_more_things_the_log_does_not_hold(parser, question):
+    assert parse(parser, question).kind == "not_in_data"
+
+
+@pytest.mark.parametrize("question", ["what do customers complain about most?", "how many negative reviews mention delivery?", "average rating of the Buds Pro",
+                                      "which target group converts best"])
+def test_review_and_segment_questions_stay_answerable(parser, question):
+    assert parse(parser, question).kind != "not_in_data"
