@@ -265,7 +265,8 @@ class TeamAnswerer:
             known = [h.title for h in evidence if h.title] + [str(h.metadata.get("product", "")) for h in evidence]
             context = facts.body + "\n" + "\n".join(h.text for h in evidence)
             checker = ClaimChecker([result], self.entities() or _no_entities(), question, tuple(known) + (self.brand,), context)
-            sentence, dropped, model_id = await self._one_checked_sentence(prompt, checker, text, on_partial, len(evidence))
+            extra = interpretation_checks(evidence, pol, lang, self.entities(), self.brand)
+            sentence, dropped, model_id = await self._one_checked_sentence(prompt, checker, text, on_partial, len(evidence), extra)
             data["interpretation_dropped"] = [{"sentence": v.sentence.strip(), "reasons": list(v.reasons)} for v in dropped]
             if sentence:
                 text += "\n" + sentence
@@ -273,8 +274,9 @@ class TeamAnswerer:
         data["model_id"] = model_id
         return Outcome(text, data, prompt, citations, model_id)
 
-    async def _one_checked_sentence(self, prompt, checker: ClaimChecker, shown: str, on_partial, n_evidence: int):
-        """Generate; keep the first sentence that passes the claim check (streamed only once it has)."""
+    async def _one_checked_sentence(self, prompt, checker: ClaimChecker, shown: str, on_partial, n_evidence: int, extra=None):
+        """Generate; keep the first sentence that passes the claim check and `extra` (streamed only once it has)."""
+        extra = extra or (lambda _s: [])
         state = {"last": ""}
 
         async def on_text(t: str) -> None:
@@ -282,7 +284,7 @@ class TeamAnswerer:
             if not done:
                 return
             kept, _ = checker.filter_text(done[0])
-            if kept and kept != state["last"]:
+            if kept and not extra(kept) and kept != state["last"]:
                 state["last"] = kept
                 await _emit(on_partial, shown + "\n" + kept)
 
@@ -299,6 +301,10 @@ class TeamAnswerer:
                 dropped.append(Verdict(False, s, ("unfinished sentence",)))
                 continue
             v = checker.check(s)
+            if v.ok and extra(s):
+                from .claims import Verdict
+
+                v = Verdict(False, s, tuple(extra(s)))
             if v.ok:
                 passed.append(re.sub(r"\[(\d+)\]", lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_evidence else "", s).strip())
             else:
@@ -452,6 +458,62 @@ def _focus_item(result, pol: str) -> str:
         first = next((f for f in result.facts if f.role == "rank" and f.value == 1 and f.subject_id), None)
         return first.subject_id if first else ""
     return ""
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]{2,}")
+
+
+def interpretation_checks(evidence: Sequence[Hit], pol: str | None, lang: str, entities, brand: str):
+    """What the claim checker does not see in the model's one sentence about reviews, as a function
+    sentence → reasons (empty: fine): it names a catalogue product other than the one every quoted
+    review is about; it repeats a quoted review instead of interpreting; a praise answer states a
+    complaint (or a complaint answer reads as praise); a Chinese answer carries English words that
+    are no name (copied from an English review)."""
+    from .questions.vocab import normalise
+
+    items = list(getattr(entities, "items", ()) or ())
+    products = {str(h.metadata.get("product") or "") for h in evidence}
+    focus = next(iter(products)) if len(products) == 1 and "" not in products else ""
+    quotes = [re.sub(r"[\W_]+", "", normalise(h.text)) for h in evidence]
+    names = {w.lower() for e in items for n in (e.name_en, e.name_zh, *e.aliases) for w in _LATIN_WORD.findall(n or "")} | {brand.lower()}
+
+    def item_names(e) -> list[str]:
+        out = []
+        for n in (e.name_en, e.name_zh, *e.aliases):
+            if n:
+                out.append(n.lower())
+                core = re.sub(rf"^\s*{re.escape(brand.lower())}\s*", "", n.lower()) if brand else n.lower()
+                if len(core) >= 4 and core != n.lower():
+                    out.append(core)
+        return out
+
+    def check(sentence: str) -> list[str]:
+        reasons: list[str] = []
+        low = sentence.lower()
+        if focus:
+            other = [e for e in items if e.id != focus and any(n in low for n in item_names(e))]
+            if other:
+                reasons.append(f"names {other[0].name(lang)}, but the reviews are about {_entity_name(entities, focus) or focus}")
+        core = re.sub(r"\[\d+\]", "", normalise(sentence))
+        core = re.sub(r"[\W_]+", "", core)
+        if len(core) >= 8 and any(core in q or _lcs(core, q) >= 0.6 * len(core) for q in quotes if q):
+            reasons.append("repeats a quoted review instead of interpreting it")
+        if pol in ("pos", "neg"):
+            from knowledge.sentiment import LexiconSentimentAnalyzer
+
+            an = LexiconSentimentAnalyzer()
+            plain = re.sub(r"\[\d+\]", "", sentence)
+            if pol == "pos" and any(an.analyze_one(c).score <= -0.3 for c in re.split(r"[，,;；。.!！?？]|\bbut\b|但|不过", plain) if c.strip()):
+                reasons.append("states a complaint in an answer about praise")
+            if pol == "neg" and an.analyze_one(plain).score >= 0.3:
+                reasons.append("reads as praise in an answer about complaints")
+        if lang == "zh":
+            foreign = [w for w in _LATIN_WORD.findall(sentence) if w.lower().strip("'’") not in names and not w.isupper()]
+            if foreign:
+                reasons.append(f"English words in a Chinese answer ({foreign[0]!r}): not in the reply's language")
+        return reasons
+
+    return check
 
 
 def _hit_lang(h: Hit) -> str:

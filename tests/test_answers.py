@@ -464,3 +464,41 @@ def test_a_help_centre_question_with_a_data_word_but_no_quantity_stays_a_help_ce
     assert r.data.get("kind") != "not_in_data" and engine.ran == []
     z = ask(a, "注册人数多少？", thread="t2")
     assert z.data.get("kind") == "not_in_data"
+
+
+# ---------------------------------------------------------------- the model's sentence, beyond numbers and directions
+@pytest.mark.parametrize("sentence,why", [
+    ("Lumi AquaSmart Bottle conversion fell because noise cancelling fails [1].", "reviews are about"),       # another product than the quoted reviews
+    ("Noise cancelling stopped working after a week, very disappointed.", "repeats"),                          # a quote, not an interpretation
+])
+def test_an_interpretation_about_another_product_or_repeating_a_quote_is_dropped(tmp_path, sentence, why):
+    from knowledge.query import Filter
+
+    item = QuerySpec("conversion_users", op="change", filters=(Filter("item", ("1003",)),), period=Period("last_week"))
+    a, _, parser, engine, _ = build(tmp_path, [sentence])
+    parser.table["Why did the Buds Pro conversion drop last week?"] = Parsed("query", item)
+    engine.results[item.to_json()] = change_result()
+    r = ask(a, "Why did the Buds Pro conversion drop last week?")
+    body = sentence.split(" [")[0]
+    assert r.data.get("interpretation", "") == "" and body not in r.text.split("(reviews, quoted):")[0]
+    assert why in " ".join(r.data["interpretation_dropped"][0]["reasons"])
+
+
+def test_a_praise_answer_drops_a_sentence_stating_a_complaint(tmp_path):
+    from knowledge.query import Filter
+
+    spec = QuerySpec("aspect_mentions", op="top", by="aspect", filters=(Filter("sentiment", ("pos",)),), limit=5)
+    facts = (Fact("aspect_mentions", 1, "rank", "aspect", "sound", "sound"), Fact("aspect_mentions", 7, "value", "aspect", "sound", "sound"))
+    for sentence, kept in (("Customers love the sound, but shipping was slow and disappointing.", False), ("Customers love the sound [1].", True)):
+        a, _, _, engine, _ = build(tmp_path / str(kept), [sentence])
+        engine.results[spec.to_json()] = QueryResult(spec, METRICS["aspect_mentions"], "SELECT …", rows=((1, "sound", 7),), facts=facts)
+        r = ask(a, "What do customers praise?")
+        assert bool(r.data.get("interpretation")) == kept, r.data
+
+
+def test_a_chinese_interpretation_with_english_words_from_the_reviews_is_dropped(tmp_path):
+    a, _, parser, _, _ = build(tmp_path, ["转化率下降是因为降噪 stopped working [1]。"])
+    parser.table["为什么上周转化率下降了？"] = Parsed("query", CHANGE)
+    r = ask(a, "为什么上周转化率下降了？")
+    assert "stopped working" not in r.text.split("（评论原文）")[0] and not r.data.get("interpretation")
+    assert any("language" in " ".join(d["reasons"]) for d in r.data["interpretation_dropped"])
