@@ -338,3 +338,10 @@ def test_more_things_the_log_does_not_hold(parser, question):
                                       "which target group converts best"])
 def test_review_and_segment_questions_stay_answerable(parser, question):
     assert parse(parser, question).kind != "not_in_data"
+
+
+@pytest.mark.parametrize("question", ["Summarise what the insights say about item 1000", "give me an overview of the Buds Pro", "总结一下护眼台灯的洞察"])
+def test_a_summary_needs_evidence_not_a_spec(bare_parser, parser, question):
+    for p in (bare_parser, parser):
+        r = p.parse_rules_only(question, lang="zh" if re.search("[\u4e00-\u9fff]", question) else "en")
+        assert r.kind == "none" and any("summary" in n for n in r.notes), r

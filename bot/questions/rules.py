@@ -341,6 +341,8 @@ def parse_rules(text: str, lang: str, layer: SemanticLayer, resolver: Resolver, 
         return RuleResult("none", notes=["a copy request"], confident=True)
     if V.WHY.search(t):
         return RuleResult("none", notes=["a 'why' question: needs evidence, not one number"], confident=True)
+    if V.SUMMARY.search(t):
+        return RuleResult("none", notes=["a summary: needs evidence, not one number"], confident=True)
     for pat, en, zh_name in V.NOT_IN_DATA:
         if pat.search(t):
             return RuleResult("not_in_data", missing=zh_name if zh else en, confident=True)

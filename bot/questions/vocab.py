@@ -57,6 +57,9 @@ def to_int(s: str) -> int | None:
 # A "why" needs evidence (reviews, insights), not one number; copy and chit-chat are not queries.
 WHY = rx(_en(r"why"), _en(r"what caused"), _en(r"reasons?"), _en(r"what(?:'s| is| was| are) behind"), _en(r"what explains"), _en(r"how come"),
          _en(r"what (?:drove|drives|led to)"), _en(r"due to what"), r"为什么", r"为何", r"原因", r"怎么回事", r"咋回事", r"什么导致", r"怎么会")
+# a summary of what the insights / reviews say needs evidence (the index), not one number
+SUMMARY = rx(_en(r"summari[sz]e"), _en(r"summary"), _en(r"overview"), _en(r"what (?:do|does) the insights? say"), _en(r"insights?"),
+             r"总结", r"概括", r"概述", r"洞察", r"汇总一下")
 COPY = rx(_en(r"write"), _en(r"draft"), _en(r"slogans?"), _en(r"taglines?"), _en(r"captions?"), _en(r"copy(?:writing)?"),
           _en(r"ad text"), _en(r"headlines?"), _en(r"tweet"), _en(r"post for"),
           r"写一?[段条篇个句]", r"帮我写", r"文案", r"标语", r"广告语", r"口号", r"推文",
