@@ -57,9 +57,9 @@ class _WhyWords:
 
 _WHY = _WhyWords()
 _COMPLAIN = re.compile(r"complain|complaint|negative|unhappy|dislike|problem|issue|差评|抱怨|投诉|吐槽|不满|负面|问题", re.I)
-_PRAISE = re.compile(r"praise|love|like about|positive|happy|good about|好评|夸|喜欢|满意|称赞|正面|优点", re.I)
-_DOWN = re.compile(r"drop|fall|fell|declin|decreas|down|worse|lower|下降|减少|下跌|降低|下滑|变差", re.I)
-_UP = re.compile(r"grow|grew|rise|rose|increas|up\b|better|higher|上升|增加|增长|提高|上涨|变好", re.I)
+_PRAISE = re.compile(r"praise|love|like (?:about|in|most)|\benjoy|appreciate|positive|happy|good about|好评|夸|喜欢|满意|称赞|正面|优点", re.I)
+_DOWN = re.compile(r"drop|fall|fell|declin|decreas|down|worse|lower|下降|减少|下跌|降低|下滑|变差|掉|跌", re.I)
+_UP = re.compile(r"grow|grew|rise|rose|increas|up\b|better|higher|上升|增加|增长|提高|上涨|变好|涨", re.I)
 # Source labels a small model copies from a prompt: "(review · Review) …", "(insight · Funnel) …"
 _LABEL = re.compile(r"[\(（]\s*(?:review|insight|doc|report|评论|洞察|文档)\s*[·・:：][^)）\n]{0,60}[\)）]\s*", re.I)
 
@@ -159,6 +159,9 @@ class TeamAnswerer:
             named = _named_item(text, self.entities())
             if named is not None:
                 filters.append(Filter("review_product", (named.id,)))
+            cats = _named_review_categories(text, self.entities())
+            if cats:
+                filters.append(Filter("review_category", cats))  # "what do people like in the fruit reviews?"
             spec = QuerySpec("aspect_mentions", op="top", by="aspect", filters=tuple(filters), limit=5)
             return SimpleNamespace(kind="query", spec=spec, missing="", source="evidence", notes=("opinion question: review aspects",))
         parsed = self.parser.parse(text, lang=lang, previous=previous)
@@ -579,6 +582,20 @@ def _named_item(text: str, entities):
                 if len(cand) >= 3 and cand in low and (best is None or len(cand) > best[0]):
                     best = (len(cand), e)
     return best[1] if best else None
+
+
+def _named_review_categories(text: str, entities) -> tuple[str, ...]:
+    """The review categories a question names (in either language: "fruit" is 水果)."""
+    from knowledge.query import Entities
+
+    from .questions.resolve import Resolver
+    from .questions.vocab import normalise
+
+    cats = tuple(getattr(entities, "review_categories", ()) or ())
+    if not cats:
+        return ()
+    found = [m.entity.id for m in Resolver(Entities(review_categories=cats)).find(normalise(text)) if m.group == "review_categories"]
+    return tuple(dict.fromkeys(found))
 
 
 def _no_entities():

@@ -502,3 +502,30 @@ def test_a_chinese_interpretation_with_english_words_from_the_reviews_is_dropped
     r = ask(a, "为什么上周转化率下降了？")
     assert "stopped working" not in r.text.split("（评论原文）")[0] and not r.data.get("interpretation")
     assert any("language" in " ".join(d["reasons"]) for d in r.data["interpretation_dropped"])
+
+
+def test_a_why_with_a_colloquial_drop_answers_the_change_with_negative_reviews(tmp_path):
+    """"降噪耳机 Pro 最近7天转化率为什么掉了？" answered the total and cited nothing (s3 final)."""
+    from bot.answering_team import polarity, strip_why
+
+    assert polarity("降噪耳机 Pro 最近7天转化率为什么掉了？") == "neg"
+    assert strip_why("降噪耳机 Pro 最近7天转化率为什么掉了？") == "降噪耳机 Pro 最近7天转化率掉了？"
+
+
+@pytest.mark.parametrize("question", ["what do people like in the fruit reviews?", "what do guests enjoy about the hotels?"])
+def test_liking_in_other_words_is_an_opinion_of_praise(question):
+    from bot.answering_team import opinion_question, polarity
+
+    assert opinion_question(question) and polarity(question) == "pos"
+
+
+def test_an_opinion_question_keeps_the_review_category_it_names(tmp_path):
+    from knowledge.query import Entity, Filter
+
+    a, _, _, engine, _ = build(tmp_path, [""])
+    a.answers._entities = Entities(items=ENTITIES.items, review_categories=(Entity("水果"), Entity("酒店")), brands=("Lumi",))
+    spec = QuerySpec("aspect_mentions", op="top", by="aspect", filters=(Filter("sentiment", ("pos",)), Filter("review_category", ("水果",))), limit=5)
+    facts = (Fact("aspect_mentions", 1, "rank", "aspect", "taste", "taste"), Fact("aspect_mentions", 9, "value", "aspect", "taste", "taste"))
+    engine.results[spec.to_json()] = QueryResult(spec, METRICS["aspect_mentions"], "SELECT …", rows=((1, "taste", 9),), facts=facts)
+    r = ask(a, "what do people like in the fruit reviews?")
+    assert engine.ran == [spec] and "1. taste — 9" in r.text

@@ -229,7 +229,7 @@ def read(text: str, lang: str, resolver: Resolver, entities: Entities, layer: Se
         r.op = "top"
     elif V.BREAKDOWN.search(s):
         r.op = "breakdown"
-    dims = find_dims(s)
+    dims = find_dims(V.OBJECT_NOUN.sub(lambda m: m.group(0)[:2] + " " * (len(m.group(0)) - 2), s) if r.op is None else s)
     filter_dims = {_GROUP_DIM[m.group] for m in r.matches}
     filter_dims |= {_BEHAVIOUR_OF_REVIEW_DIM.get(d, d) for d in list(filter_dims)}
     free = [d for _, d in dims if d not in filter_dims]

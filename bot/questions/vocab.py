@@ -101,6 +101,7 @@ NOT_IN_DATA: tuple[tuple[re.Pattern, str, str], ...] = (
     (rx(_en(r"email open"), _en(r"open rate"), _en(r"newsletter"), _en(r"followers?"), _en(r"social media"), r"粉丝", r"关注者", r"公众号", r"邮件打开"),
      "email and social-media figures", "邮件与社交媒体数据"),
     (rx(_en(r"nps"), _en(r"net promoter"), r"净推荐值"), "NPS surveys", "NPS 调查"),
+    (rx(_en(r"live ?streams?(?:ing)?"), _en(r"livestream\w*"), _en(r"live (?:shows?|sessions?|broadcasts?)"), r"直播"), "live-stream figures", "直播数据"),
     (rx(_en(r"employees?"), _en(r"staff"), _en(r"headcount"), _en(r"salar(?:y|ies)"), _en(r"payroll"), _en(r"wages?"), r"员工", r"工资", r"薪资", r"薪水"),
      "staff and payroll", "员工与薪资"),
     (rx(_en(r"tax(?:es)?"), _en(r"vat"), r"税"), "taxes", "税费"),
@@ -226,7 +227,7 @@ CHANGE = rx(_en(r"up or down"), _en(r"go(?:ne)? (?:up|down)"), _en(r"went (?:up|
             _en(r"compared? (?:to|with)"), _en(r"vs\.?"), _en(r"versus"), _en(r"week[- ]over[- ]week"), _en(r"wow"), _en(r"trend(?:ing|s)?"),
             _en(r"than the (?:week|period) before"), _en(r"than last week"), _en(r"than the previous"),
             r"增加", r"减少", r"变化", r"上升", r"下降", r"环比", r"比上周", r"比之前", r"涨", r"跌", r"增长", r"下滑", r"提升", r"降低", r"升高",
-            r"变多", r"变少", r"对比", r"相比", r"比较", r"趋势", r"升了", r"降了", r"多了", r"少了",
+            r"变多", r"变少", r"掉(?:了|到|得|下来)", r"跌了", r"对比", r"相比", r"比较", r"趋势", r"升了", r"降了", r"多了", r"少了",
             # "are views up?", "多还是少", "高了还是低了": a yes/no or either/or about the direction
             _en(r"(?:is|are|was|were|has|have)(?: \w+){0,4} (?:up|down)"), _en(r"(?:up|down) (?:from|on|over) (?:the )?(?:previous|prior|last|week|period)"),
             r"多还是少", r"高还是低", r"高了还是低了", r"多了还是少了", r"好还是差", r"变好还是变差")
@@ -250,6 +251,10 @@ _LISTED = r"(?:best |top |most |worst |lowest |highest |biggest |largest )?(?:pr
 LIMIT = rx(_en(r"top ?" + NUM), _en(NUM + r" (?:best|top|most|worst|lowest|highest|biggest|largest)"), _en(NUM + " " + _LISTED),
            NUM + r"\s*(?:个|款|类|种)\s*(?:商品|产品|单品|品类|类目|小时|时段)", r"前\s*" + NUM, r"排名前\s*" + NUM,
            _en(r"bottom ?" + NUM), r"倒数\s*" + NUM)
+
+# "有多少人浏览过商品", "how many people bought a product": the product is the verb's object, not a breakdown
+OBJECT_NOUN = rx(r"(?:浏览|看|收藏|购买|买|加购|下单|访问)(?:过|了)(?:的)?(?:商品|产品|东西|宝贝)",
+                 _en(r"(?:viewed|bought|purchased|ordered|favou?rit\w*|carted|saved|looked at) (?:a|an|any|some) (?:products?|items?|things?)"))
 
 # ---------------------------------------------------------------- dimensions (behaviour names; reviews map below)
 DIM_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
