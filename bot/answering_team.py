@@ -203,7 +203,8 @@ class TeamAnswerer:
         keep, dropped = [], []
         for f in parsed.spec.filters:
             group = groups.get(f.dim)
-            if group is None or f in inherited or any(_named(v, group, text, resolve=f.dim in ("item", "review_product")) for v in f.values):
+            carried = any(f.values == g.values and {f.dim, g.dim} <= {"item", "review_product"} for g in inherited)
+            if group is None or f in inherited or carried or any(_named(v, group, text, resolve=f.dim in ("item", "review_product")) for v in f.values):
                 keep.append(f)
             else:
                 dropped.append(f"{f.dim}={','.join(f.values)}")

@@ -529,3 +529,18 @@ def test_an_opinion_question_keeps_the_review_category_it_names(tmp_path):
     engine.results[spec.to_json()] = QueryResult(spec, METRICS["aspect_mentions"], "SELECT …", rows=((1, "taste", 9),), facts=facts)
     r = ask(a, "what do people like in the fruit reviews?")
     assert engine.ran == [spec] and "1. taste — 9" in r.text
+
+
+def test_a_follow_up_to_another_source_keeps_the_product_it_inherits(tmp_path):
+    from knowledge.query import Filter
+
+    item = QuerySpec("conversion_users", op="total", filters=(Filter("item", ("1003",)),), period=Period("last_days", 7))
+    rating = QuerySpec("avg_rating", op="total", filters=(Filter("review_product", ("1003",)),))
+    a, _, _, engine, _ = build(tmp_path)
+    a.answers.parser = _FollowParser({"What is the Buds Pro conversion?": Parsed("query", item)},
+                                     {("and its average rating?", item.to_json()): Parsed("query", rating, source="followup")})
+    engine.results[item.to_json()] = total_result()
+    engine.results[rating.to_json()] = QueryResult(rating, METRICS["avg_rating"], "SELECT …", rows=((3.96,),), facts=(Fact("avg_rating", 3.96, "value"),))
+    ask(a, "What is the Buds Pro conversion?")
+    r = ask(a, "and its average rating?")
+    assert engine.ran[-1] == rating and "3.96" in r.text

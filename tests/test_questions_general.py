@@ -362,3 +362,20 @@ def test_live_streams_are_not_in_the_data(parser, question):
 @pytest.mark.parametrize("question", ["最近7天转化率掉了吗", "浏览量是不是跌了", "购买次数掉得厉害吗"])
 def test_dropped_in_colloquial_chinese_is_a_change(parser, question):
     assert parse(parser, question).spec.op == "change"
+
+
+@pytest.mark.parametrize("first,then,metric,dim", [("what's the conversion of the Buds Pro?", "and its average rating?", "avg_rating", "review_product"),
+                                                   ("护眼台灯的浏览量", "评分呢？", "avg_rating", "review_product"),
+                                                   ("how many reviews does the Buds Pro have", "and purchases?", "buys", "item")])
+def test_a_follow_up_to_another_source_keeps_the_product(parser, first, then, metric, dim):
+    lang = "zh" if re.search("[\u4e00-\u9fff]", first) else "en"
+    prev = parser.parse_rules_only(first, lang=lang).spec
+    p = parser.parse_rules_only(then, lang=lang, previous=prev)
+    item = next(f.values for f in prev.filters if f.dim in ("item", "review_product"))
+    assert p.kind == "query" and p.spec.metric == metric and [f.values for f in p.spec.filters if f.dim == dim] == [item], p
+
+
+def test_a_follow_up_to_a_sentiment_share_has_no_sentiment_filter(parser):
+    prev = parser.parse_rules_only("how many reviews does the Buds Pro have", lang="en").spec
+    p = parser.parse_rules_only("and the negative share?", lang="en", previous=prev)
+    assert p.spec.metric == "negative_share" and not any(f.dim == "sentiment" for f in p.spec.filters), p

@@ -383,7 +383,11 @@ def followup(previous: QuerySpec, r: Reading, layer: SemanticLayer, lang: str, s
         changed = True
         if layer.metric(previous.metric).source != info.source:  # e.g. from views to reviews: names no longer fit
             changes["by"] = None if previous.by is None else (_REVIEW_OF_BEHAVIOUR_DIM.get(previous.by) or _BEHAVIOUR_OF_REVIEW_DIM.get(previous.by))
-            changes["filters"] = ()
+            # the product carries over (a reviewed product is a catalogue item); other names do not fit the other source
+            products = {"item": "review_product", "review_product": "item"}
+            changes["filters"] = tuple(Filter(products[f.dim], f.values) for f in previous.filters
+                                       if f.dim in products and layer.dimensions.get(products[f.dim]) is not None
+                                       and layer.dimensions[products[f.dim]].source == info.source)
             if changes["by"] is None and previous.op in ("top", "bottom", "breakdown"):
                 changes["op"] = "total"
     if r.period is not None:
@@ -425,6 +429,8 @@ def followup(previous: QuerySpec, r: Reading, layer: SemanticLayer, lang: str, s
         changed = changed or bool(new)
     if not changed:
         return None, notes
+    if metric in ("positive_share", "negative_share"):  # the share itself is about sentiment
+        changes["filters"] = tuple(f for f in changes.get("filters", previous.filters) if f.dim != "sentiment")
     changes["by"] = by
     changes["op"] = op if (by or op in ("total", "change")) else "total"
     if changes["op"] == "total" and by:
