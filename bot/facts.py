@@ -162,13 +162,16 @@ def _parts(result: QueryResult, subject: str, lang: str) -> str:
         return ""
     from .claims import RATIO_PARTS
 
-    n_metric, d_metric = RATIO_PARTS.get(result.metric.name, ("", ""))
+    n_metric, d_metric = RATIO_PARTS.get(result.metric.name) or _MORE_PARTS.get(result.metric.name, ("", ""))
     n_label = METRICS[n_metric].label(lang) if n_metric in METRICS else pick(lang, "numerator", "分子")
     n_label = _NUMERATOR_LABELS.get(result.metric.name, {}).get(lang, n_label)
     d_label = METRICS[d_metric].label(lang) if d_metric in METRICS else pick(lang, "denominator", "分母")
     return f"（{fmt_value(num.value, 'count')} {n_label} ÷ {fmt_value(den.value, 'count')} {d_label}）" if lang == "zh" else \
         f" ({fmt_value(num.value, 'count')} {n_label} ÷ {fmt_value(den.value, 'count')} {d_label})"
 
+
+# ratios of the layer the claim checker's RATIO_PARTS does not list (yet)
+_MORE_PARTS = {"cart_abandonment": ("cart_no_buy_users", "carters"), "views_per_viewer": ("views", "viewers"), "events_per_user": ("events", "users")}
 
 _NUMERATOR_LABELS = {
     "positive_share": {"en": "positive reviews", "zh": "好评"},

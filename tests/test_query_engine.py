@@ -78,6 +78,10 @@ def ref(frame: pd.DataFrame, metric: str):
     if metric == "cart_to_buy":
         carters = set(frame.loc[b == "cart", "user"])
         return share(len(carters & set(frame.loc[b == "buy", "user"])), len(carters))
+    if metric == "views_per_viewer":
+        return share(int((b == "pv").sum()), frame.loc[b == "pv", "user"].nunique())
+    if metric == "events_per_user":
+        return share(len(frame), frame["user"].nunique())
     if metric == "cart_abandonment":
         carters = set(frame.loc[b == "cart", "user"])
         return share(len(carters - set(frame.loc[b == "buy", "user"])), len(carters))

@@ -379,3 +379,11 @@ def test_a_follow_up_to_a_sentiment_share_has_no_sentiment_filter(parser):
     prev = parser.parse_rules_only("how many reviews does the Buds Pro have", lang="en").spec
     p = parser.parse_rules_only("and the negative share?", lang="en", previous=prev)
     assert p.spec.metric == "negative_share" and not any(f.dim == "sentiment" for f in p.spec.filters), p
+
+
+@pytest.mark.parametrize("question,metric", [("what's the average number of views per user?", "views_per_viewer"), ("人均浏览次数是多少", "views_per_viewer"),
+                                             ("views per visitor in the last 7 days", "views_per_viewer"), ("how many actions per user on average?", "events_per_user"),
+                                             ("avg number of purchases per buyer?", "purchases_per_buyer")])
+def test_averages_per_user_are_their_own_metrics(parser, question, metric):
+    p = parse(parser, question)
+    assert p.kind == "query" and p.spec.metric == metric, p

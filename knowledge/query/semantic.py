@@ -68,6 +68,8 @@ METRICS: dict[str, MetricInfo] = {m.name: m for m in (
        "share of buyers with 2 or more purchase events", "有 2 次及以上购买事件的买家占全部买家的比例"),
     _m("purchases_per_buyer", "number", "behavior", "purchases per buyer", "人均购买次数",
        "purchase events ÷ buyers", "购买事件数 ÷ 购买用户数"),
+    _m("views_per_viewer", "number", "behavior", "views per viewer", "人均浏览次数", "view events ÷ viewers", "浏览事件数 ÷ 浏览用户数"),
+    _m("events_per_user", "number", "behavior", "events per user", "人均行为次数", "behaviour events ÷ active users", "行为事件数 ÷ 活跃用户数"),
     # ---- reviews
     _m("reviews", "count", "reviews", "reviews", "评论数", "number of stored reviews", "已入库的评论条数"),
     _m("avg_rating", "number", "reviews", "average rating", "平均评分", "mean star rating of reviews that have one (1–5)",
