@@ -511,6 +511,9 @@ def interpretation_checks(evidence: Sequence[Hit], pol: str | None, lang: str, e
                 reasons.append("states a complaint in an answer about praise")
             if pol == "neg" and an.analyze_one(plain).score >= 0.3:
                 reasons.append("reads as praise in an answer about complaints")
+        about = _direction_without_metric(sentence)
+        if about:
+            reasons.append(f"a direction ({about!r}) about something the result does not measure")
         if lang == "zh":
             foreign = [w for w in _LATIN_WORD.findall(sentence) if w.lower().strip("'’") not in names and not w.isupper()]
             if foreign:
@@ -518,6 +521,31 @@ def interpretation_checks(evidence: Sequence[Hit], pol: str | None, lang: str, e
         return reasons
 
     return check
+
+
+_DIR_ZH = re.compile(r"上升|下降|增加|减少|提高|降低|上涨|下跌|增长|下滑|提升|升高|走低|走高|涨|跌")
+_DIR_EN = re.compile(r"(?<![a-z])(?:rose|rises?|risen|rising|fell|falls?|fallen|falling|dropped|drops?|dropping|increased?|increases|increasing|"
+                     r"decreased?|decreases|decreasing|grew|grows?|growing|declined?|declines|declining|went (?:up|down)|climbed|jumped|slipped|plunged|surged)(?![a-z])")
+_ZH_FILL = "了有也都还在明显大幅略稍有所的"
+
+
+def _direction_without_metric(sentence: str) -> str:
+    """The first direction word not about a quantity: "价格下降" / "prices dropped" (the result measures no price), where
+    "转化率下降了" / "conversion fell" / "a drop in conversion" are about a metric. "" when every direction is."""
+    words = sorted({w.lower() for ws in METRIC_WORDS.values() for w in ws}, key=len, reverse=True)
+    low = strip_markers(sentence).lower()
+    for m in _DIR_ZH.finditer(low):
+        pre = low[max(0, m.start() - 10): m.start()].rstrip(" " + _ZH_FILL)
+        if not any(pre.endswith(w) for w in words if re.search(r"[\u4e00-\u9fff]", w)):
+            return m.group(0)
+    for m in _DIR_EN.finditer(low):
+        clause = re.split(r"[,;:.!?()]|(?<![a-z])(?:because|as|while|since|but|and|so|which|that|due to|after|when)(?![a-z])", low[: m.start()])[-1]
+        before = re.findall(r"[a-z'’\-]+", clause)[-6:]  # "conversion (rate of the Buds Pro) fell", within its clause
+        after = re.findall(r"[a-z'’\-]+", low[m.end():])[:3]  # "a drop in conversion"
+        near = " ".join(before + ["|"] + after)
+        if not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", near) for w in words if not re.search(r"[\u4e00-\u9fff]", w)):
+            return m.group(0)
+    return ""
 
 
 def _hit_lang(h: Hit) -> str:

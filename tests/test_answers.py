@@ -4,6 +4,7 @@ sentence. The parser and the engine are stand-ins that follow the contract (bot/
 knowledge/query land on other branches); the generator is FakeGenerator recording every prompt."""
 
 import asyncio
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -544,3 +545,15 @@ def test_a_follow_up_to_another_source_keeps_the_product_it_inherits(tmp_path):
     ask(a, "What is the Buds Pro conversion?")
     r = ask(a, "and its average rating?")
     assert engine.ran[-1] == rating and "3.96" in r.text
+
+
+@pytest.mark.parametrize("sentence,kept", [("降噪耳机的转化率下降了，原因是价格下降和电池耗尽 [1]。", False),   # the price did not drop: no fact says so
+                                           ("Conversion fell because prices dropped [1].", False),
+                                           ("Conversion fell as buyers hit noise-cancelling faults [1].", True)])
+def test_a_direction_about_something_the_result_does_not_measure_is_dropped(tmp_path, sentence, kept):
+    """s3 final, embedded model: "降噪耳机 Pro 的转化率下降了 3.6 个百分点，原因是价格下降和电池耗尽。" passed — the
+    review says the price was raised; a direction word must be about a quantity of the result."""
+    a, _, parser, _, _ = build(tmp_path, [sentence])
+    parser.table["为什么上周转化率下降了？"] = Parsed("query", CHANGE)
+    r = ask(a, "为什么上周转化率下降了？" if re.search("[\u4e00-\u9fff]", sentence) else "Why did conversion drop last week?")
+    assert bool(r.data.get("interpretation")) == kept, r.data
