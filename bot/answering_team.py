@@ -541,7 +541,8 @@ def _direction_without_metric(sentence: str) -> str:
     for m in _DIR_EN.finditer(low):
         clause = re.split(r"[,;:.!?()]|(?<![a-z])(?:because|as|while|since|but|and|so|which|that|due to|after|when)(?![a-z])", low[: m.start()])[-1]
         before = re.findall(r"[a-z'’\-]+", clause)[-6:]  # "conversion (rate of the Buds Pro) fell", within its clause
-        after = re.findall(r"[a-z'’\-]+", low[m.end():])[:3]  # "a drop in conversion"
+        rest = re.split(r"[,;:.!?()]|(?<![a-z])(?:because|as|while|since|but|and|so|which|that|was|were|is|due to|after|when)(?![a-z])", low[m.end():])[0]
+        after = re.findall(r"[a-z'’\-]+", rest)[:5]  # "a drop in (the Buds Pro's) conversion", within its clause
         near = " ".join(before + ["|"] + after)
         if not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", near) for w in words if not re.search(r"[\u4e00-\u9fff]", w)):
             return m.group(0)
