@@ -5,13 +5,15 @@
 Questions: bench/data/answer_questions.jsonl by default, or --questions (answer_questions_holdout.jsonl and
 answer_questions_final.jsonl: written without reading the question code; zh + en; "demo" = the bundled demo data,
 "taobao" = ../shared/data/taobao_behavior_sample.csv + a per-category sample of the shared Chinese
-shopping reviews). Each has a gold recipe; the gold value is computed here with pandas straight
+shopping reviews); answer_questions_s3.jsonl (session 3, written before reading the question code) has a
+"split" field — dev by default, `--split final` once at the end — and two-turn threads: a turn with
+"followup_of" is asked in the thread of the turn it follows, after it. Each has a gold recipe; the gold value is computed here with pandas straight
 from the raw files — never through the query layer. The assistant runs in-process (one model, one
 embedder shared by all questions), as `growthpilot ask` would with the same data dir.
 
 Scored per reply (what the person sees):
   number     the gold value, formatted as a reader sees it (1,234 · 6.6% · 2.35), is in the facts
-  top        "1. <gold top subject> — <gold value>" (any tied subject)
+  top        "k. <gold subject at rank k> — <gold value>" for k = 1..n (n = 1 unless the gold has "n"; any tied subject)
   direction  the direction word of the gold sign (went up/down, 上升/下降) and the gold current value
   opinion    facts are review aspects of the implied polarity; every cited review has that polarity
   why        the change of the gold item with its direction, and cited reviews of the implied polarity
@@ -97,6 +99,7 @@ CATALOG = pd.read_csv(DEMO / "catalog.csv")
 NAMES = {int(r.item_id): (r.name, r.name_zh) for r in CATALOG.itertuples()}
 CATS = {int(r.category_id): (r.category, r.category_zh) for r in CATALOG.itertuples()}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 UNITS = {"conversion_users": "ratio", "conversion_events": "ratio", "cart_to_buy": "ratio", "repeat_buyer_share": "ratio",
          "fav_to_buy": "ratio", "positive_share": "ratio", "negative_share": "ratio", "purchases_per_buyer": "number",
          "avg_rating": "number"}
@@ -104,9 +107,12 @@ CODE = {"views": "pv", "carts": "cart", "favs": "fav", "buys": "buy"}
 
 
 def window(df: pd.DataFrame, period, offset: int = 0) -> pd.DataFrame:
+    """The last N days of the log (the log's last day = the end), `offset` (or the period's own "offset")
+    periods of N days further back."""
     if period == "all":
         return df
     n = period["last_days"]
+    offset += int(period.get("offset", 0))
     end = int(df["day"].max()) - offset * n
     return df[(df["day"] > end - n) & (df["day"] <= end)]
 
@@ -155,7 +161,30 @@ def scoped(gold: dict, data: dict):
     rv = data["reviews"]
     if gold.get("review_category"):
         rv = rv[rv["category"] == gold["review_category"]]
+    if gold.get("item") is not None:
+        rv = rv[rv["product"].astype(str) == str(gold["item"])]
+    if gold.get("sentiment"):
+        rv = rv[rv["sentiment"] == gold["sentiment"]]
     return df, rv
+
+
+def ranking(metric: str, df: pd.DataFrame, by: str) -> pd.Series:
+    """The metric per subject. Counts of an event: subjects with at least one such event; user counts: subjects
+    with at least one such user; rates: every subject with the rate's denominator."""
+    code = CODE.get(metric)
+    if code:
+        return df[df["behavior"] == code].groupby(by).size()
+    values = {}
+    for key, g in df.groupby(by):
+        if metric.startswith("conversion") and not (g["behavior"] == "pv").any():
+            continue
+        if metric == "cart_to_buy" and not (g["behavior"] == "cart").any():
+            continue
+        v = metric_value(metric, g, None)
+        if metric in ("viewers", "carters", "favers", "buyers", "cart_no_buy_users") and not v:
+            continue
+        values[key] = v
+    return pd.Series(values, dtype=float)
 
 
 def fmt(v, unit: str) -> str:
@@ -173,7 +202,7 @@ def subject_names(by: str, key, dataset: str) -> list[str]:
     if by == "category":
         return [*CATS.get(int(key), ()), str(key)] if dataset == "demo" else [str(key)]
     if by == "weekday":
-        return [WEEKDAYS[int(key)], str(key)]
+        return [WEEKDAYS[int(key)], WEEKDAYS_ZH[int(key)], str(key)]
     if by == "hour":
         return [f"{int(key):02d}:00", str(key)]
     return [str(key)]
@@ -257,14 +286,20 @@ def score(q: dict, reply, data: dict, store_reviews: dict) -> dict:
         res["ok"] = fmt(v, unit) in body
         res["why"] = "" if res["ok"] else f"gold {fmt(v, unit)}; got {body.splitlines()[0][:100]!r}"
     elif kind == "top":
-        df = window(data["behavior"], gold["period"])
-        code = CODE.get(asked)
-        counts = (df[df["behavior"] == code] if code else df).groupby(gold["by"]).size()
-        best = counts.max() if gold["order"] == "top" else counts.min()
-        keys = counts[counts == best].index
-        want = [f"1. {n} — {fmt(best, unit)}" for k in keys for n in subject_names(gold["by"], k, q["dataset"])]
-        res["ok"] = any(w in body for w in want)
-        res["why"] = "" if res["ok"] else f"gold {want[:2]}; got {body.splitlines()[1:2]}"
+        df, _ = scoped(gold, data)
+        counts = ranking(asked, window(df, gold["period"]), gold["by"])
+        ordered = counts.sort_values(ascending=gold["order"] != "top")
+        misses = []
+        for rank in range(1, int(gold.get("n", 1)) + 1):  # rank k: any subject tied with the k-th value
+            if rank > len(ordered):
+                break
+            val = ordered.iloc[rank - 1]
+            keys = counts[counts == val].index
+            want = [f"{rank}. {n} — {fmt(val, unit)}" for k in keys for n in subject_names(gold["by"], k, q["dataset"])]
+            if not any(w in body for w in want):
+                misses.append(want[:2])
+        res["ok"] = not misses
+        res["why"] = "" if res["ok"] else f"gold {misses[0]}; got {body.splitlines()[1:1 + int(gold.get('n', 1))]}"
     elif kind == "direction":
         df, rv = scoped(gold, data)
         p = {"last_days": gold["days"]}
@@ -333,8 +368,15 @@ async def run_all(args) -> dict:
 
     OUT.mkdir(parents=True, exist_ok=True)
     questions = [json.loads(l) for l in Path(args.questions).read_text(encoding="utf-8").splitlines() if l.strip()]
+    by_id = {q["id"]: q for q in questions}
+    if args.split != "all" and any("split" in q for q in questions):
+        want = args.split or "dev"
+        questions = [q for q in questions if q.get("split", "dev") == want]
+        print(f"split {want}: {len(questions)} turns (the 'final' split is run once, at the end: --split final)")
     if args.only:
         questions = [q for q in questions if q["kind"] in args.only.split(",")]
+    if args.ids:
+        questions = [q for q in questions if q["id"] in set(args.ids.split(","))]
     shared = shared_data()
     datasets = {"demo": {"behavior": load_behavior(DEMO / "behavior.csv"), "reviews": demo_reviews(), "cfg": prepare("demo", OUT, None)}}
     if shared is not None:
@@ -369,20 +411,33 @@ async def run_all(args) -> dict:
             ds["entities"] = assistant.answers.entities()
             ds["context_words"] = [w for n in CATALOG["name"] for w in str(n).split()]
             pols = review_polarity(ds["cfg"])
+            asked: set[str] = set()
             try:
                 for q in qs:
                     if args.deadline_s and time.perf_counter() - started > args.deadline_s:
                         print(f"deadline: {len(rows)} questions answered, the rest left out", flush=True)
                         break
-                    msg = Message("bench", "eval", "bench", q["question"], thread=f"{q['id']}-{stamp}", is_direct=True)  # no history
+                    # a follow-up is asked in the thread of its first turn, after it (asked unscored if this run left it out)
+                    chain = [q]
+                    while "followup_of" in chain[0]:
+                        chain.insert(0, by_id[chain[0]["followup_of"]])
+                    thread = f"{chain[0]['id']}-{stamp}"
+                    for before in chain[:-1]:
+                        if before["id"] not in asked:
+                            await assistant.handle(Message("bench", "eval", "bench", before["question"], thread=thread, is_direct=True))
+                            asked.add(before["id"])
+                    msg = Message("bench", "eval", "bench", q["question"], thread=thread, is_direct=True)  # no other history
                     t0 = time.perf_counter()
                     reply = await assistant.handle(msg)
+                    asked.add(q["id"])
                     secs = time.perf_counter() - t0
                     s = score(q, reply, ds, pols)
                     rows.append({**q, **s, "seconds": round(secs, 3), "text": reply.text[:400], "data_kind": reply.data.get("kind"),
-                                 "spec": reply.data.get("spec")})
+                                 "spec": reply.data.get("spec"), "interpretation": reply.data.get("interpretation", ""),
+                                 "interpretation_dropped": reply.data.get("interpretation_dropped", []),
+                                 "citations": [[c.id, c.title] for c in reply.citations]})
                     flag = "ok " if s["ok"] else "BAD"
-                    print(f"{flag} {secs:5.2f}s [{q['lang']} {q['dataset']} {q['kind']}] {q['question']}" + ("" if s["ok"] else f"  — {s['why']}"), flush=True)
+                    print(f"{flag} {secs:5.2f}s [{q['lang']} {q['dataset']} {q['kind']}{' follow-up' if 'followup_of' in q else ''}] {q['question']}" + ("" if s["ok"] else f"  — {s['why']}"), flush=True)
             finally:
                 assistant.close()
     finally:
@@ -409,8 +464,9 @@ def summarise(rows: list[dict], args) -> dict:
     out = {"all": block(rows), "by_lang": {l: block([r for r in rows if r["lang"] == l]) for l in ("zh", "en")},
            "by_kind": {k: block([r for r in rows if r["kind"] == k]) for k in sorted({r["kind"] for r in rows})},
            "by_dataset": {k: block([r for r in rows if r["dataset"] == k]) for k in sorted({r["dataset"] for r in rows})},
+           "follow_ups": block([r for r in rows if "followup_of" in r]),
            "model": args.model, "copy_variants": args.copy_variants, "machine": f"{cpu_model()}, {os.cpu_count()} cores", "load": os.getloadavg()}
-    (OUT / f"eval_answers{'' if Path(args.questions) == QUESTIONS else '_' + Path(args.questions).stem}.json").write_text(json.dumps({"summary": out, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    (OUT / f"eval_answers{'' if Path(args.questions) == QUESTIONS else '_' + Path(args.questions).stem}{'_' + args.split if args.split else ''}{'_ids' if args.ids else ''}{'_' + args.model}.json").write_text(json.dumps({"summary": out, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
 
 
@@ -485,7 +541,10 @@ def main() -> int:
     ap.add_argument("--questions", default=str(QUESTIONS),
                     help="question set (default bench/data/answer_questions.jsonl; held out: answer_questions_holdout.jsonl, "
                          "answer_questions_final.jsonl — the final one is run once, untuned)")
+    ap.add_argument("--split", default="", choices=["", "dev", "final", "all"],
+                    help="for a set with a split field (answer_questions_s3.jsonl): dev (default) or final (run once, at the end)")
     ap.add_argument("--limit", type=int, default=0, help="at most this many questions")
+    ap.add_argument("--ids", default="", help="comma-separated question ids (a sample, e.g. for the model path)")
     ap.add_argument("--copy-variants", type=int, default=1, help="variants per copy brief (default 1: CPU time)")
     ap.add_argument("--deadline-s", type=float, default=0, help="stop asking after this many seconds and summarise what was asked")
     ap.add_argument("--ask-process", type=int, default=0, metavar="N",

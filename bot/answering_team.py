@@ -46,11 +46,20 @@ EVIDENCE_FLOOR = 0.20
 SPEC_PREFIX = "spec:"  # a user turn's `query` holds the spec it became, for follow-ups
 _FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|also|same for|then|那|那么|还有|以及|和|再|换成|如果是)\b|^\s*(那|还有|和)", re.I)
 # "why did X drop?" → the negative reviews; "why did X grow?" → the positive ones
-_WHY = re.compile(r"\bwhy\b|为什么|为何|原因|怎么回事", re.I)
+class _WhyWords:
+    """The parser's "why" words (bot.questions.vocab.WHY: why, what's behind, how come, 为什么 …), on any text."""
+
+    def search(self, text: str):
+        from .questions.vocab import WHY, normalise
+
+        return WHY.search(normalise(text))
+
+
+_WHY = _WhyWords()
 _COMPLAIN = re.compile(r"complain|complaint|negative|unhappy|dislike|problem|issue|差评|抱怨|投诉|吐槽|不满|负面|问题", re.I)
-_PRAISE = re.compile(r"praise|love|like about|positive|happy|good about|好评|夸|喜欢|满意|称赞|正面|优点", re.I)
-_DOWN = re.compile(r"drop|fall|fell|declin|decreas|down|worse|lower|下降|减少|下跌|降低|下滑|变差", re.I)
-_UP = re.compile(r"grow|grew|rise|rose|increas|up\b|better|higher|上升|增加|增长|提高|上涨|变好", re.I)
+_PRAISE = re.compile(r"praise|love|like (?:about|in|most)|\benjoy|appreciate|positive|happy|good about|好评|夸|喜欢|满意|称赞|正面|优点", re.I)
+_DOWN = re.compile(r"drop|fall|fell|declin|decreas|down|worse|lower|下降|减少|下跌|降低|下滑|变差|掉|跌", re.I)
+_UP = re.compile(r"grow|grew|rise|rose|increas|up\b|better|higher|上升|增加|增长|提高|上涨|变好|涨", re.I)
 # Source labels a small model copies from a prompt: "(review · Review) …", "(insight · Funnel) …"
 _LABEL = re.compile(r"[\(（]\s*(?:review|insight|doc|report|评论|洞察|文档)\s*[·・:：][^)）\n]{0,60}[\)）]\s*", re.I)
 
@@ -101,14 +110,17 @@ class TeamAnswerer:
     async def answer(self, key, text: str, lang: str, *, on_partial: OnPartial | None, collection: str = "internal",
                      intent: str = "question") -> Outcome:
         history = self.memory.recent(key, 3)
+        previous = _previous_spec(history)
         if collection == "public" and self.parser is not None and self.engine is not None:
             # a help-centre question by the classifier that the rules read as a data question
-            # ("退货率是多少？" is a metric, not the returns policy) is answered as one
-            ruled = await asyncio.to_thread(self.parser.parse_rules_only, text, lang=lang) if hasattr(self.parser, "parse_rules_only") else None
-            if ruled is not None and ruled.kind in ("query", "not_in_data"):
+            # ("退货率是多少？" is a metric, not the returns policy) is answered as one; so is a follow-up
+            # of the previous data question ("那酒店呢？" after "洗发水的差评率多少？")
+            ruled = await asyncio.to_thread(self.parser.parse_rules_only, text, lang=lang, previous=previous) \
+                if hasattr(self.parser, "parse_rules_only") else None
+            # — but "how do I register?" stays a help-centre question: "not in the data" needs a quantity asked
+            if ruled is not None and (ruled.kind == "query" or (ruled.kind == "not_in_data" and _QUANTITY.search(text))):
                 collection = "internal"
         if collection == "internal" and self.parser is not None:
-            previous = _previous_spec(history)
             parsed = await asyncio.to_thread(self._parse, text, lang, previous)
             if parsed.kind == "query" and parsed.spec is not None and self.engine is not None:
                 self.memory.add(key, "user", text, intent=intent, query=SPEC_PREFIX + parsed.spec.to_json())
@@ -147,6 +159,9 @@ class TeamAnswerer:
             named = _named_item(text, self.entities())
             if named is not None:
                 filters.append(Filter("review_product", (named.id,)))
+            cats = _named_review_categories(text, self.entities())
+            if cats:
+                filters.append(Filter("review_category", cats))  # "what do people like in the fruit reviews?"
             spec = QuerySpec("aspect_mentions", op="top", by="aspect", filters=tuple(filters), limit=5)
             return SimpleNamespace(kind="query", spec=spec, missing="", source="evidence", notes=("opinion question: review aspects",))
         parsed = self.parser.parse(text, lang=lang, previous=previous)
@@ -156,8 +171,10 @@ class TeamAnswerer:
                 again = self.parser.parse(rest, lang=lang, previous=previous)
                 if again.kind == "query":
                     parsed = again
+        if parsed.kind == "query" and parsed.spec is not None:
+            # a follow-up keeps the filters it inherits ("and last week?" after the Buds Pro's conversion)
+            parsed = self._named_filters_only(parsed, text, inherited=previous.filters if previous is not None else ())
         if parsed.kind == "query" and parsed.spec is not None and previous is None:
-            parsed = self._named_filters_only(parsed, text)
             if getattr(parsed, "source", "") == "model" and not mentions_metric(text, parsed.spec.metric):
                 from types import SimpleNamespace
 
@@ -174,9 +191,10 @@ class TeamAnswerer:
                                    notes=("a quantity with no metric of the layer",))
         return parsed
 
-    def _named_filters_only(self, parsed, text: str):
+    def _named_filters_only(self, parsed, text: str, inherited=()):
         """Drop a filter on an item, category, segment or review product/category that the question
-        does not name (a parser matching "购买" to the segment 加购未买 would answer another question)."""
+        does not name (a parser matching "购买" to the segment 加购未买 would answer another question);
+        a follow-up's `inherited` filters (those of the spec it edits) stay."""
         ents = self.entities()
         if ents is None:
             return parsed
@@ -185,7 +203,8 @@ class TeamAnswerer:
         keep, dropped = [], []
         for f in parsed.spec.filters:
             group = groups.get(f.dim)
-            if group is None or any(_named(v, group, text, resolve=f.dim in ("item", "review_product")) for v in f.values):
+            carried = any(f.values == g.values and {f.dim, g.dim} <= {"item", "review_product"} for g in inherited)
+            if group is None or f in inherited or carried or any(_named(v, group, text, resolve=f.dim in ("item", "review_product")) for v in f.values):
                 keep.append(f)
             else:
                 dropped.append(f"{f.dim}={','.join(f.values)}")
@@ -231,9 +250,15 @@ class TeamAnswerer:
         await _emit(on_partial, text)
         evidence: list[Hit] = []
         if pol is not None and self.retriever is not None:
-            evidence = await self._evidence(question, pol, result)
+            evidence = await self._evidence(question, pol, result, lang)
             data["evidence_polarity"] = pol
-        citations = tuple(to_source(h) for h in evidence)
+        elif pol is None and self.retriever is not None and neutral_opinion(question):
+            # "what do people think of X?": what both sides say, the positive side first
+            pos, neg = await self._evidence(question, "pos", result, lang), await self._evidence(question, "neg", result, lang)
+            evidence = [h for pair in zip(pos, neg) for h in pair] + pos[len(neg):] + neg[len(pos):]
+            evidence = list({h.id: h for h in evidence}.values())[: self.evidence_k]
+            data["evidence_polarity"] = "mixed"
+        citations = tuple(_source_in(lang, to_source(h), h, self.entities()) for h in evidence)
         if evidence:
             text += "\n" + _quotes(evidence, pol, lang)
             await _emit(on_partial, text)
@@ -244,7 +269,8 @@ class TeamAnswerer:
             known = [h.title for h in evidence if h.title] + [str(h.metadata.get("product", "")) for h in evidence]
             context = facts.body + "\n" + "\n".join(h.text for h in evidence)
             checker = ClaimChecker([result], self.entities() or _no_entities(), question, tuple(known) + (self.brand,), context)
-            sentence, dropped, model_id = await self._one_checked_sentence(prompt, checker, text, on_partial, len(evidence))
+            extra = interpretation_checks(evidence, pol, lang, self.entities(), self.brand)
+            sentence, dropped, model_id = await self._one_checked_sentence(prompt, checker, text, on_partial, len(evidence), extra)
             data["interpretation_dropped"] = [{"sentence": v.sentence.strip(), "reasons": list(v.reasons)} for v in dropped]
             if sentence:
                 text += "\n" + sentence
@@ -252,8 +278,9 @@ class TeamAnswerer:
         data["model_id"] = model_id
         return Outcome(text, data, prompt, citations, model_id)
 
-    async def _one_checked_sentence(self, prompt, checker: ClaimChecker, shown: str, on_partial, n_evidence: int):
-        """Generate; keep the first sentence that passes the claim check (streamed only once it has)."""
+    async def _one_checked_sentence(self, prompt, checker: ClaimChecker, shown: str, on_partial, n_evidence: int, extra=None):
+        """Generate; keep the first sentence that passes the claim check and `extra` (streamed only once it has)."""
+        extra = extra or (lambda _s: [])
         state = {"last": ""}
 
         async def on_text(t: str) -> None:
@@ -261,7 +288,7 @@ class TeamAnswerer:
             if not done:
                 return
             kept, _ = checker.filter_text(done[0])
-            if kept and kept != state["last"]:
+            if kept and not extra(kept) and kept != state["last"]:
                 state["last"] = kept
                 await _emit(on_partial, shown + "\n" + kept)
 
@@ -278,6 +305,10 @@ class TeamAnswerer:
                 dropped.append(Verdict(False, s, ("unfinished sentence",)))
                 continue
             v = checker.check(s)
+            if v.ok and extra(s):
+                from .claims import Verdict
+
+                v = Verdict(False, s, tuple(extra(s)))
             if v.ok:
                 passed.append(re.sub(r"\[(\d+)\]", lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_evidence else "", s).strip())
             else:
@@ -286,7 +317,7 @@ class TeamAnswerer:
         passed.sort(key=lambda x: bool(re.search(r"\d", re.sub(r"\[\d+\]", "", x))))
         return (passed[0] if passed else ""), dropped, result.model_id
 
-    async def _evidence(self, question: str, pol: str, result=None) -> list[Hit]:
+    async def _evidence(self, question: str, pol: str, result=None, lang: str = "en") -> list[Hit]:
         """Reviews of the implied polarity — about the product the facts point at when there is one
         (the filtered item, or the item whose change has the sign the question asks about)."""
         filters = {"sentiment": pol}
@@ -296,10 +327,10 @@ class TeamAnswerer:
             # the product and the polarity are filters: every hit is about it, whatever its cosine
             name = _entity_name(self.entities(), product)
             query = f"{name} {'problems complaints' if pol == 'neg' else 'what customers love'}".strip()
-            hits = await asyncio.to_thread(self.retriever.search, query, self.evidence_k, kinds=["review"], filters={**filters, "product": product})
+            hits = await asyncio.to_thread(self.retriever.search, query, self.evidence_k * 2, kinds=["review"], filters={**filters, "product": product})
             hits = [h for h in hits if h.kind == "review"]
             if hits:
-                return hits[: self.evidence_k]
+                return _same_language_first(hits, lang)[: self.evidence_k]
         query = question
         if result is not None and result.spec.by == "aspect":
             # the aspects the code counted are the topic ("what are people unhappy about?" alone is too vague
@@ -310,7 +341,7 @@ class TeamAnswerer:
         hits = await asyncio.to_thread(self.retriever.search, query, self.evidence_k * 3, kinds=["review"], filters=filters)
         hits = [h for h in hits if h.kind == "review"]
         # without a product filter: the floor measured by `bench/eval_answers.py --floors` (docs/BENCHMARKS.md)
-        return relevant_hits(hits, min(self.min_similarity, EVIDENCE_FLOOR))[: self.evidence_k]
+        return _same_language_first(relevant_hits(hits, min(self.min_similarity, EVIDENCE_FLOOR)), lang)[: self.evidence_k]
 
     # ------------------------------------------------------------------ from the index
     async def _index_answer(self, key, text: str, lang: str, history: Sequence[Turn], on_partial, collection: str, intent: str) -> Outcome:
@@ -374,7 +405,7 @@ class TeamAnswerer:
         data.update(grounded=True, removed_sentences=list(answer.checked.removed) + untrusted, unsupported_numbers=list(answer.checked.unsupported),
                     numbers_total=answer.checked.numbers_total, numbers_backed=answer.checked.numbers_backed,
                     first_token_s=answer.first_token_s, generate_s=answer.seconds, draft=answer.draft)
-        citations = answer.citations
+        citations = tuple(_source_in(lang, c, None, self.entities()) for c in answer.citations)
         if not body.strip() and "report_source" in data:
             # the model gave nothing usable, but a report computed by code answers the question
             body, citations = hits[0].text, (to_source(hits[0]),)
@@ -418,7 +449,7 @@ def _focus_item(result, pol: str) -> str:
     """The item id the facts are about: an item filter, or the item with the largest change in
     the direction the question implies (neg → the biggest drop)."""
     spec = result.spec
-    items = spec.filter_values("item")
+    items = spec.filter_values("item") or spec.filter_values("review_product")
     if len(items) == 1:
         return str(items[0])
     if spec.by == "item" and spec.op == "change":
@@ -431,6 +462,123 @@ def _focus_item(result, pol: str) -> str:
         first = next((f for f in result.facts if f.role == "rank" and f.value == 1 and f.subject_id), None)
         return first.subject_id if first else ""
     return ""
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]{2,}")
+
+
+def interpretation_checks(evidence: Sequence[Hit], pol: str | None, lang: str, entities, brand: str):
+    """What the claim checker does not see in the model's one sentence about reviews, as a function
+    sentence → reasons (empty: fine): it names a catalogue product other than the one every quoted
+    review is about; it repeats a quoted review instead of interpreting; a praise answer states a
+    complaint (or a complaint answer reads as praise); a Chinese answer carries English words that
+    are no name (copied from an English review)."""
+    from .questions.vocab import normalise
+
+    items = list(getattr(entities, "items", ()) or ())
+    products = {str(h.metadata.get("product") or "") for h in evidence}
+    focus = next(iter(products)) if len(products) == 1 and "" not in products else ""
+    quotes = [re.sub(r"[\W_]+", "", normalise(h.text)) for h in evidence]
+    names = {w.lower() for e in items for n in (e.name_en, e.name_zh, *e.aliases) for w in _LATIN_WORD.findall(n or "")} | {brand.lower()}
+
+    def item_names(e) -> list[str]:
+        out = []
+        for n in (e.name_en, e.name_zh, *e.aliases):
+            if n:
+                out.append(n.lower())
+                core = re.sub(rf"^\s*{re.escape(brand.lower())}\s*", "", n.lower()) if brand else n.lower()
+                if len(core) >= 4 and core != n.lower():
+                    out.append(core)
+        return out
+
+    def check(sentence: str) -> list[str]:
+        reasons: list[str] = []
+        low = sentence.lower()
+        if focus:
+            other = [e for e in items if e.id != focus and any(n in low for n in item_names(e))]
+            if other:
+                reasons.append(f"names {other[0].name(lang)}, but the reviews are about {_entity_name(entities, focus) or focus}")
+        core = re.sub(r"\[\d+\]", "", normalise(sentence))
+        core = re.sub(r"[\W_]+", "", core)
+        if len(core) >= 8 and any(core in q or _lcs(core, q) >= 0.6 * len(core) for q in quotes if q):
+            reasons.append("repeats a quoted review instead of interpreting it")
+        if pol in ("pos", "neg"):
+            from knowledge.sentiment import LexiconSentimentAnalyzer
+
+            an = LexiconSentimentAnalyzer()
+            plain = re.sub(r"\[\d+\]", "", sentence)
+            if pol == "pos" and any(an.analyze_one(c).score <= -0.3 for c in re.split(r"[，,;；。.!！?？]|\bbut\b|但|不过", plain) if c.strip()):
+                reasons.append("states a complaint in an answer about praise")
+            if pol == "neg" and an.analyze_one(plain).score >= 0.3:
+                reasons.append("reads as praise in an answer about complaints")
+        about = _direction_without_metric(sentence)
+        if about:
+            reasons.append(f"a direction ({about!r}) about something the result does not measure")
+        if lang == "zh":
+            foreign = [w for w in _LATIN_WORD.findall(sentence) if w.lower().strip("'’") not in names and not w.isupper()]
+            if foreign:
+                reasons.append(f"English words in a Chinese answer ({foreign[0]!r}): not in the reply's language")
+        return reasons
+
+    return check
+
+
+_DIR_ZH = re.compile(r"上升|下降|增加|减少|提高|降低|上涨|下跌|增长|下滑|提升|升高|走低|走高|涨|跌")
+_DIR_EN = re.compile(r"(?<![a-z])(?:rose|rises?|risen|rising|fell|falls?|fallen|falling|dropped|drops?|dropping|increased?|increases|increasing|"
+                     r"decreased?|decreases|decreasing|grew|grows?|growing|declined?|declines|declining|went (?:up|down)|climbed|jumped|slipped|plunged|surged)(?![a-z])")
+_ZH_FILL = "了有也都还在明显大幅略稍有所的"
+
+
+def _direction_without_metric(sentence: str) -> str:
+    """The first direction word not about a quantity: "价格下降" / "prices dropped" (the result measures no price), where
+    "转化率下降了" / "conversion fell" / "a drop in conversion" are about a metric. "" when every direction is."""
+    words = sorted({w.lower() for ws in METRIC_WORDS.values() for w in ws}, key=len, reverse=True)
+    low = strip_markers(sentence).lower()
+    for m in _DIR_ZH.finditer(low):
+        pre = low[max(0, m.start() - 10): m.start()].rstrip(" " + _ZH_FILL)
+        if not any(pre.endswith(w) for w in words if re.search(r"[\u4e00-\u9fff]", w)):
+            return m.group(0)
+    for m in _DIR_EN.finditer(low):
+        clause = re.split(r"[,;:.!?()]|(?<![a-z])(?:because|as|while|since|but|and|so|which|that|due to|after|when)(?![a-z])", low[: m.start()])[-1]
+        before = re.findall(r"[a-z'’\-]+", clause)[-6:]  # "conversion (rate of the Buds Pro) fell", within its clause
+        rest = re.split(r"[,;:.!?()]|(?<![a-z])(?:because|as|while|since|but|and|so|which|that|was|were|is|due to|after|when)(?![a-z])", low[m.end():])[0]
+        after = re.findall(r"[a-z'’\-]+", rest)[:5]  # "a drop in (the Buds Pro's) conversion", within its clause
+        near = " ".join(before + ["|"] + after)
+        if not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", near) for w in words if not re.search(r"[\u4e00-\u9fff]", w)):
+            return m.group(0)
+    return ""
+
+
+def _hit_lang(h: Hit) -> str:
+    lang = str(h.metadata.get("lang") or "")
+    if lang in ("zh", "en"):
+        return lang
+    return "zh" if re.search(r"[\u4e00-\u9fff]", h.text or "") else "en"
+
+
+def _same_language_first(hits: Sequence[Hit], lang: str) -> list[Hit]:
+    """Reviews in the question's language first (the search is cross-lingual), each group in its rank order."""
+    return sorted(hits, key=lambda h: _hit_lang(h) != lang)
+
+
+_REVIEW_TITLE = re.compile(r"^\s*reviews?\s*[:：·]\s*", re.I)
+
+
+def _source_in(lang: str, src: Source, hit: Hit | None, entities) -> Source:
+    """A source's title in the reply's language: "Review: Lumi Buds Pro" → "评论：Lumi 降噪蓝牙耳机 Pro" in a zh reply."""
+    from dataclasses import replace
+
+    title = src.title or ""
+    if src.kind != "review" or not _REVIEW_TITLE.match(title):
+        return src
+    product = str((hit.metadata.get("product") if hit is not None else "") or "")
+    name = ""
+    for e in getattr(entities, "items", ()) or ():
+        if product and e.id == product:
+            name = e.name(lang)
+            break
+    rest = name or _REVIEW_TITLE.sub("", title)
+    return replace(src, title=pick(lang, f"Review: {rest}", f"评论：{rest}"))
 
 
 def _names(entities, lang: str) -> dict[str, str]:
@@ -464,6 +612,20 @@ def _named_item(text: str, entities):
                 if len(cand) >= 3 and cand in low and (best is None or len(cand) > best[0]):
                     best = (len(cand), e)
     return best[1] if best else None
+
+
+def _named_review_categories(text: str, entities) -> tuple[str, ...]:
+    """The review categories a question names (in either language: "fruit" is 水果)."""
+    from knowledge.query import Entities
+
+    from .questions.resolve import Resolver
+    from .questions.vocab import normalise
+
+    cats = tuple(getattr(entities, "review_categories", ()) or ())
+    if not cats:
+        return ()
+    found = [m.entity.id for m in Resolver(Entities(review_categories=cats)).find(normalise(text)) if m.group == "review_categories"]
+    return tuple(dict.fromkeys(found))
 
 
 def _no_entities():
@@ -545,6 +707,13 @@ def missing_phrase(text: str) -> str:
     return t.strip() or text.strip()
 
 
+def neutral_opinion(text: str) -> bool:
+    """"What do people think of X?" / "X口碑怎么样": an opinion question with no polarity."""
+    from .questions.vocab import OPINION_OF, normalise
+
+    return bool(OPINION_OF.search(normalise(text)))
+
+
 def opinion_question(text: str) -> bool:
     """"What do customers complain about?" / "顾客夸什么？": an opinion, not a quantity."""
     return bool((_COMPLAIN.search(text) or _PRAISE.search(text)) and not _QUANTITY.search(text) and not _WHY.search(text))
@@ -555,6 +724,7 @@ def strip_why(text: str) -> str:
     product's conversion dropped"; "Why did conversion drop last week?" → "conversion drop last week"."""
     t = re.sub(r"[,，]?\s*(?:and|&)\s+why\s*[?？]?\s*$", "", text.strip(), flags=re.I)
     t = re.sub(r"^\s*why\s+(?:did|does|do|is|are|was|were|has|have)\s+", "", t, flags=re.I)
+    t = re.sub(r"^\s*(?:what(?:'s|’s| is| was| are) behind|what explains|what (?:drove|drives|led to)|how come)\s+(?:the\s+)?", "", t, flags=re.I)
     t = re.sub(r"[，,]?\s*(?:为什么|为何|是什么原因|原因是什么|什么原因|怎么回事)\s*", "", t)
     return t.strip()
 

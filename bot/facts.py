@@ -119,6 +119,15 @@ def _subjects(facts: Iterable[Fact], role: str = "value") -> list[str]:
     return out
 
 
+def _shown_names(result: QueryResult, lang: str) -> dict[str, str]:
+    """subject (the engine's English label) → the label in `lang`: the engine gives each row its zh label too."""
+    cols = tuple(result.columns or ())
+    if lang != "zh" or "label" not in cols or "label_zh" not in cols:
+        return {}
+    i, j = cols.index("label"), cols.index("label_zh")
+    return {str(r[i]): str(r[j]) for r in result.rows if len(r) > max(i, j) and r[j] not in (None, "")}
+
+
 def _fact(facts: Sequence[Fact], role: str, subject: str) -> Fact | None:
     for f in facts:
         if f.role == role and f.subject == subject:
@@ -153,13 +162,16 @@ def _parts(result: QueryResult, subject: str, lang: str) -> str:
         return ""
     from .claims import RATIO_PARTS
 
-    n_metric, d_metric = RATIO_PARTS.get(result.metric.name, ("", ""))
+    n_metric, d_metric = RATIO_PARTS.get(result.metric.name) or _MORE_PARTS.get(result.metric.name, ("", ""))
     n_label = METRICS[n_metric].label(lang) if n_metric in METRICS else pick(lang, "numerator", "分子")
     n_label = _NUMERATOR_LABELS.get(result.metric.name, {}).get(lang, n_label)
     d_label = METRICS[d_metric].label(lang) if d_metric in METRICS else pick(lang, "denominator", "分母")
     return f"（{fmt_value(num.value, 'count')} {n_label} ÷ {fmt_value(den.value, 'count')} {d_label}）" if lang == "zh" else \
         f" ({fmt_value(num.value, 'count')} {n_label} ÷ {fmt_value(den.value, 'count')} {d_label})"
 
+
+# ratios of the layer the claim checker's RATIO_PARTS does not list (yet)
+_MORE_PARTS = {"cart_abandonment": ("cart_no_buy_users", "carters"), "views_per_viewer": ("views", "viewers"), "events_per_user": ("events", "users")}
 
 _NUMERATOR_LABELS = {
     "positive_share": {"en": "positive reviews", "zh": "好评"},
@@ -235,9 +247,10 @@ def _render(result: QueryResult, lang: str, emphasis: str | None = None, names: 
             word = pick(lang, "Top" if spec.op == "top" else "Bottom", "前" if spec.op == "top" else "后")
             head = pick(lang, f"{word} {len(subjects)} by {m.label_en} (per {by}){scope}, {period}", f"{m.label_zh}{word} {len(subjects)} 的{by}{scope}，{period}")
         lines = [head + sep.rstrip()]
+        shown = _shown_names(result, lang)
         for i, s in enumerate(subjects, 1):
             f = _fact(result.facts, "value", s)
-            lines.append(f"{i}. {s or pick(lang, '(none)', '（空）')} — {fmt_value(f.value if f else None, m.unit)}{_parts(result, s, lang)}")
+            lines.append(f"{i}. {shown.get(s, s) or pick(lang, '(none)', '（空）')} — {fmt_value(f.value if f else None, m.unit)}{_parts(result, s, lang)}")
         body = "\n".join(lines)
     definition = pick(lang, f"({m.label_en}: {m.definition_en}.)", f"（{m.label_zh}：{m.definition_zh}。）")
     return FactsText(body + "\n" + definition, tuple(warning_text(w, lang) for w in result.warnings), how_line(result, lang))
@@ -265,7 +278,7 @@ def _render_change(result: QueryResult, lang: str, label: str, scope: str, empha
         v, p = _fact(result.facts, "value", s), _fact(result.facts, "previous", s)
         ch, pct = _fact(result.facts, "change", s), _fact(result.facts, "change_pct", s)
         d = direction_word(ch.value if ch else None, lang)
-        name = f"{s} — " if s else ""
+        name = f"{_shown_names(result, lang).get(s, s)} — " if s else ""
         pct_txt = f" ({fmt_pct(pct.value)})" if pct is not None and lang == "en" else f"（{fmt_pct(pct.value)}）" if pct is not None else ""
         if lang == "zh":
             lines.append(f"{name}{label}{scope}{d}：从 {fmt_value(p.value if p else None, m.unit)}（{prev}）到 {fmt_value(v.value if v else None, m.unit)}（{cur}），"

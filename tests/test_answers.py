@@ -4,6 +4,7 @@ sentence. The parser and the engine are stand-ins that follow the contract (bot/
 knowledge/query land on other branches); the generator is FakeGenerator recording every prompt."""
 
 import asyncio
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -350,3 +351,210 @@ def test_opinion_evidence_is_searched_by_the_aspects_the_facts_name(tmp_path):
     ask(a, "What do customers complain about?")
     q = retriever.calls[-1]["query"]
     assert "battery" in q and "客服" in q and retriever.calls[-1]["filters"]["sentiment"] == "neg"
+
+
+# ---------------------------------------------------------------- session 3: follow-ups, "what's behind"
+class _FollowParser(Parser):
+    """A rules parser that reads "and last week?" as an edit of the previous spec, and nothing without one."""
+
+    def __init__(self, table, followups):
+        super().__init__(table)
+        self.followups = followups  # (text, previous json) → Parsed
+
+    def parse(self, text, *, lang, previous=None):
+        self.calls.append((text, lang, previous))
+        got = self.followups.get((text, previous.to_json() if previous is not None else None))
+        return got or self.table.get(text, Parsed("none"))
+
+    parse_rules_only = parse
+
+
+class _SupportIntents:
+    """The classifier calls a short follow-up a help-centre question."""
+
+    def parse(self, text):
+        from bot.intents import Request, parse_command
+
+        kind = "support" if len(text) < 16 else "question"
+        return parse_command(text) or Request(kind, text.strip(), False, 0.5)
+
+
+def test_a_follow_up_the_classifier_calls_support_is_answered_as_a_query(tmp_path):
+    """"那酒店呢？" after "洗发水的差评率多少？" went to the help centre ("nothing relevant"): the follow-up edits the spec."""
+    a, _, _, engine, _ = build(tmp_path)
+    a.intents = _SupportIntents()
+    a.answers.parser = _FollowParser(QUESTIONS, {("and last week?", TOTAL.to_json()): Parsed("query", CHANGE, source="followup")})
+    ask(a, "What is our conversion?")
+    r = ask(a, "and last week?")
+    assert engine.ran == [TOTAL, CHANGE] and "went down" in r.text and r.data["kind"] == "query"
+
+
+def test_a_follow_up_keeps_the_filters_it_inherits_and_loses_new_ones_it_does_not_name(tmp_path):
+    from knowledge.query import Filter
+
+    item = QuerySpec("conversion_users", op="total", filters=(Filter("item", ("1003",)),), period=Period("last_days", 7))
+    item_change = item.with_changes(op="change", period=Period("last_week"))
+    wrong = item.with_changes(filters=(Filter("item", ("1003",)), Filter("category", ("11",))))
+    a, _, _, engine, _ = build(tmp_path)
+    a.answers.parser = _FollowParser({"What is the Buds Pro conversion?": Parsed("query", item)},
+                                     {("and last week?", item.to_json()): Parsed("query", item_change, source="followup"),
+                                      ("and the week before?", item.to_json()): Parsed("query", wrong, source="followup")})
+    engine.results[item.to_json()] = total_result()
+    engine.results[item_change.to_json()] = change_result()
+    ask(a, "What is the Buds Pro conversion?")
+    ask(a, "and last week?")
+    assert engine.ran[-1] == item_change  # the item filter the follow-up does not repeat is kept
+    ask(a, "What is the Buds Pro conversion?", thread="t2")
+    try:
+        ask(a, "and the week before?", thread="t2")
+    except Exception:  # noqa: BLE001 - the stand-in engine has no result for the spec; what was run is the point
+        pass
+    assert engine.ran[-1] == item  # category 11 (never named) dropped, the inherited item kept
+
+
+def test_what_is_behind_a_fall_is_a_why_question(tmp_path):
+    a, gen, parser, engine, retriever = build(tmp_path, ["Buyers complain that noise cancelling fails [1]."])
+    parser.table["fall in conversion last week?"] = Parsed("query", CHANGE)
+    r = ask(a, "What's behind the fall in conversion last week?")
+    assert engine.ran == [CHANGE] and "went down" in r.text
+    assert retriever.calls[0]["filters"]["sentiment"] == "neg" and r.citations
+
+
+def test_a_chinese_answer_names_its_review_sources_in_chinese_and_quotes_chinese_reviews_first(tmp_path):
+    """zh replies listed "Review: Lumi Buds Pro" as the source titles and quoted English reviews first."""
+    zh_review = Hit("review:9", "review", "降噪效果一周后就不行了，很失望。", 0.9, title="Review: Lumi Buds Pro",
+                    metadata={"similarity": 0.8, "sentiment": "neg", "product": "1003", "lang": "zh"})
+    a, _, parser, _, _ = build(tmp_path, [""], hits=REVIEWS + [zh_review])
+    parser.table["为什么上周转化率下降了？"] = Parsed("query", CHANGE)
+    r = ask(a, "为什么上周转化率下降了？")
+    assert r.citations and all(c.title == "评论：Lumi 降噪蓝牙耳机 Pro" for c in r.citations)
+    assert r.citations[0].id == "review:9" and "[1] “降噪效果一周后就不行了" in r.text
+    e = ask(a, "Why did conversion drop last week?", thread="t2")
+    assert e.citations[0].title == "Review: Lumi Buds Pro" and e.citations[0].id == "review:1"
+
+
+def test_what_people_think_of_a_product_quotes_both_sides(tmp_path):
+    """"what do people think of X?" has no polarity: the positive share (counted) and reviews of both polarities."""
+    from knowledge.query import Filter
+
+    spec = QuerySpec("positive_share", op="total", filters=(Filter("review_product", ("1003",)),))
+    facts = (Fact("positive_share", 0.6, "value"), Fact("positive_reviews", 30, "numerator"), Fact("reviews", 50, "denominator"))
+    a, _, parser, engine, retriever = build(tmp_path, [""])
+    engine.results[spec.to_json()] = QueryResult(spec, METRICS["positive_share"], "SELECT …", rows=((0.6,),), facts=facts)
+    parser.table["What do people think of the Buds Pro?"] = Parsed("query", spec)
+    r = ask(a, "What do people think of the Buds Pro?")
+    assert "60.0%" in r.text and "Great sound" in r.text and "Noise cancelling stopped working" in r.text
+    assert {c["filters"]["sentiment"] for c in retriever.calls} == {"pos", "neg"}
+    assert {c.id for c in r.citations} >= {"review:1", "review:2"}
+
+
+def test_a_help_centre_question_with_a_data_word_but_no_quantity_stays_a_help_centre_question(tmp_path):
+    """The rules call "注册" / "sign up" not in the data; "how do I sign up?" is still the help centre's question."""
+    a, _, _, engine, _ = build(tmp_path)
+    a.intents = _SupportIntents()
+
+    class Rules(Parser):
+        def parse(self, text, *, lang, previous=None):
+            self.calls.append((text, lang, previous))
+            return Parsed("not_in_data", missing="sign-ups")
+
+        parse_rules_only = parse
+
+    a.answers.parser = Rules({})
+    r = ask(a, "how to sign up?")
+    assert r.data.get("kind") != "not_in_data" and engine.ran == []
+    z = ask(a, "注册人数多少？", thread="t2")
+    assert z.data.get("kind") == "not_in_data"
+
+
+# ---------------------------------------------------------------- the model's sentence, beyond numbers and directions
+@pytest.mark.parametrize("sentence,why", [
+    ("Lumi AquaSmart Bottle conversion fell because noise cancelling fails [1].", "reviews are about"),       # another product than the quoted reviews
+    ("Noise cancelling stopped working after a week, very disappointed.", "repeats"),                          # a quote, not an interpretation
+])
+def test_an_interpretation_about_another_product_or_repeating_a_quote_is_dropped(tmp_path, sentence, why):
+    from knowledge.query import Filter
+
+    item = QuerySpec("conversion_users", op="change", filters=(Filter("item", ("1003",)),), period=Period("last_week"))
+    a, _, parser, engine, _ = build(tmp_path, [sentence])
+    parser.table["Why did the Buds Pro conversion drop last week?"] = Parsed("query", item)
+    engine.results[item.to_json()] = change_result()
+    r = ask(a, "Why did the Buds Pro conversion drop last week?")
+    body = sentence.split(" [")[0]
+    assert r.data.get("interpretation", "") == "" and body not in r.text.split("(reviews, quoted):")[0]
+    assert why in " ".join(r.data["interpretation_dropped"][0]["reasons"])
+
+
+def test_a_praise_answer_drops_a_sentence_stating_a_complaint(tmp_path):
+    from knowledge.query import Filter
+
+    spec = QuerySpec("aspect_mentions", op="top", by="aspect", filters=(Filter("sentiment", ("pos",)),), limit=5)
+    facts = (Fact("aspect_mentions", 1, "rank", "aspect", "sound", "sound"), Fact("aspect_mentions", 7, "value", "aspect", "sound", "sound"))
+    for sentence, kept in (("Customers love the sound, but shipping was slow and disappointing.", False), ("Customers love the sound [1].", True)):
+        a, _, _, engine, _ = build(tmp_path / str(kept), [sentence])
+        engine.results[spec.to_json()] = QueryResult(spec, METRICS["aspect_mentions"], "SELECT …", rows=((1, "sound", 7),), facts=facts)
+        r = ask(a, "What do customers praise?")
+        assert bool(r.data.get("interpretation")) == kept, r.data
+
+
+def test_a_chinese_interpretation_with_english_words_from_the_reviews_is_dropped(tmp_path):
+    a, _, parser, _, _ = build(tmp_path, ["转化率下降是因为降噪 stopped working [1]。"])
+    parser.table["为什么上周转化率下降了？"] = Parsed("query", CHANGE)
+    r = ask(a, "为什么上周转化率下降了？")
+    assert "stopped working" not in r.text.split("（评论原文）")[0] and not r.data.get("interpretation")
+    assert any("language" in " ".join(d["reasons"]) for d in r.data["interpretation_dropped"])
+
+
+def test_a_why_with_a_colloquial_drop_answers_the_change_with_negative_reviews(tmp_path):
+    """"降噪耳机 Pro 最近7天转化率为什么掉了？" answered the total and cited nothing (s3 final)."""
+    from bot.answering_team import polarity, strip_why
+
+    assert polarity("降噪耳机 Pro 最近7天转化率为什么掉了？") == "neg"
+    assert strip_why("降噪耳机 Pro 最近7天转化率为什么掉了？") == "降噪耳机 Pro 最近7天转化率掉了？"
+
+
+@pytest.mark.parametrize("question", ["what do people like in the fruit reviews?", "what do guests enjoy about the hotels?"])
+def test_liking_in_other_words_is_an_opinion_of_praise(question):
+    from bot.answering_team import opinion_question, polarity
+
+    assert opinion_question(question) and polarity(question) == "pos"
+
+
+def test_an_opinion_question_keeps_the_review_category_it_names(tmp_path):
+    from knowledge.query import Entity, Filter
+
+    a, _, _, engine, _ = build(tmp_path, [""])
+    a.answers._entities = Entities(items=ENTITIES.items, review_categories=(Entity("水果"), Entity("酒店")), brands=("Lumi",))
+    spec = QuerySpec("aspect_mentions", op="top", by="aspect", filters=(Filter("sentiment", ("pos",)), Filter("review_category", ("水果",))), limit=5)
+    facts = (Fact("aspect_mentions", 1, "rank", "aspect", "taste", "taste"), Fact("aspect_mentions", 9, "value", "aspect", "taste", "taste"))
+    engine.results[spec.to_json()] = QueryResult(spec, METRICS["aspect_mentions"], "SELECT …", rows=((1, "taste", 9),), facts=facts)
+    r = ask(a, "what do people like in the fruit reviews?")
+    assert engine.ran == [spec] and "1. taste — 9" in r.text
+
+
+def test_a_follow_up_to_another_source_keeps_the_product_it_inherits(tmp_path):
+    from knowledge.query import Filter
+
+    item = QuerySpec("conversion_users", op="total", filters=(Filter("item", ("1003",)),), period=Period("last_days", 7))
+    rating = QuerySpec("avg_rating", op="total", filters=(Filter("review_product", ("1003",)),))
+    a, _, _, engine, _ = build(tmp_path)
+    a.answers.parser = _FollowParser({"What is the Buds Pro conversion?": Parsed("query", item)},
+                                     {("and its average rating?", item.to_json()): Parsed("query", rating, source="followup")})
+    engine.results[item.to_json()] = total_result()
+    engine.results[rating.to_json()] = QueryResult(rating, METRICS["avg_rating"], "SELECT …", rows=((3.96,),), facts=(Fact("avg_rating", 3.96, "value"),))
+    ask(a, "What is the Buds Pro conversion?")
+    r = ask(a, "and its average rating?")
+    assert engine.ran[-1] == rating and "3.96" in r.text
+
+
+@pytest.mark.parametrize("sentence,kept", [("降噪耳机的转化率下降了，原因是价格下降和电池耗尽 [1]。", False),   # the price did not drop: no fact says so
+                                           ("Conversion fell because prices dropped [1].", False),
+                                           ("Conversion fell as buyers hit noise-cancelling faults [1].", True),
+                                           ("The fall in Buds Pro conversion was due to noise-cancelling faults [1].", True)])
+def test_a_direction_about_something_the_result_does_not_measure_is_dropped(tmp_path, sentence, kept):
+    """s3 final, embedded model: "降噪耳机 Pro 的转化率下降了 3.6 个百分点，原因是价格下降和电池耗尽。" passed — the
+    review says the price was raised; a direction word must be about a quantity of the result."""
+    a, _, parser, _, _ = build(tmp_path, [sentence])
+    parser.table["为什么上周转化率下降了？"] = Parsed("query", CHANGE)
+    r = ask(a, "为什么上周转化率下降了？" if re.search("[\u4e00-\u9fff]", sentence) else "Why did conversion drop last week?")
+    assert bool(r.data.get("interpretation")) == kept, r.data

@@ -26,3 +26,20 @@ def test_zh_warnings_are_chinese_and_keep_every_number(w):
 
 def test_en_warnings_are_unchanged():
     assert all(warning_text(w, "en") == w for w in WARNINGS)
+
+
+def test_a_zh_ranking_names_its_subjects_in_chinese():
+    """"哪个商品卖得最好" listed "1. Lumi Bottle Cleaning Tablets (30) — 344": the engine gives each row its zh label too."""
+    from bot.facts import render
+    from knowledge.query import Fact, QueryResult, QuerySpec
+    from knowledge.query.semantic import METRICS
+
+    spec = QuerySpec("buys", op="top", by="item", limit=2)
+    facts = (Fact("buys", 1, "rank", "item", "Lumi Bottle Cleaning Tablets (30)", "1011"), Fact("buys", 344, "value", "item", "Lumi Bottle Cleaning Tablets (30)", "1011"),
+             Fact("buys", 2, "rank", "item", "Lumi AquaSmart Bottle", "1001"), Fact("buys", 171, "value", "item", "Lumi AquaSmart Bottle", "1001"))
+    rows = ((1, 1011, "Lumi Bottle Cleaning Tablets (30)", "Lumi 水杯清洁片（30片）", 344), (2, 1001, "Lumi AquaSmart Bottle", "Lumi 智能保温水杯", 171))
+    result = QueryResult(spec, METRICS["buys"], "SELECT …", columns=("rank", "key", "label", "label_zh", "value"), rows=rows, facts=facts)
+    zh = render(result, "zh").body
+    assert "1. Lumi 水杯清洁片（30片） — 344" in zh and "2. Lumi 智能保温水杯 — 171" in zh and "Cleaning Tablets" not in zh
+    en = render(result, "en").body
+    assert "1. Lumi Bottle Cleaning Tablets (30) — 344" in en

@@ -78,6 +78,13 @@ def ref(frame: pd.DataFrame, metric: str):
     if metric == "cart_to_buy":
         carters = set(frame.loc[b == "cart", "user"])
         return share(len(carters & set(frame.loc[b == "buy", "user"])), len(carters))
+    if metric == "views_per_viewer":
+        return share(int((b == "pv").sum()), frame.loc[b == "pv", "user"].nunique())
+    if metric == "events_per_user":
+        return share(len(frame), frame["user"].nunique())
+    if metric == "cart_abandonment":
+        carters = set(frame.loc[b == "cart", "user"])
+        return share(len(carters - set(frame.loc[b == "buy", "user"])), len(carters))
     if metric == "fav_to_buy":
         favers = set(frame.loc[b == "fav", "user"])
         return share(len(favers & set(frame.loc[b == "buy", "user"])), len(favers))
@@ -417,3 +424,26 @@ def test_a_part_added_after_an_engine_opened_is_counted_by_the_next_engine(tmp_p
     first = QueryEngine.from_parquet(files[:2], **kw).run(QuerySpec("events")).value
     assert first == int(np.linspace(0, len(log), 4).astype(int)[2])
     assert QueryEngine.from_parquet(files, **kw).run(QuerySpec("events")).value == len(log)
+
+
+def test_entities_know_the_logs_last_day_and_everyday_names_of_segments(engine, log):
+    """"yesterday", "this month", a date without a year are read against the log's last day: the parser gets it here
+    (without it "yesterday" was the last 2 days); segments are found by everyday words too ("only browsed", "只看不买")."""
+    import datetime as dt
+
+    ents = engine.entities()
+    last = dt.datetime.fromtimestamp(int(log["ts"].max()), dt.timezone.utc).date().isoformat()
+    assert ents.extra["last_day"] == last
+    seg = {e.id: e for e in ents.segments}
+    assert "只看不买" in seg["window_shoppers"].aliases and "only browsed" in seg["window_shoppers"].aliases
+    assert "loyal customers" in seg["loyal_buyers"].aliases
+
+
+def test_cart_abandonment_rate_is_cart_users_who_did_not_buy(engine, log):
+    r = engine.run(QuerySpec("cart_abandonment"))
+    u = log.groupby("user")["behavior"].agg(lambda b: set(b.astype(str)))
+    carters = [s for s in u if "cart" in s]
+    want = sum("buy" not in s for s in carters) / len(carters)
+    assert abs(r.value - want) < 1e-9
+    both = engine.run(QuerySpec("cart_to_buy")).value
+    assert abs(r.value + both - 1) < 1e-9

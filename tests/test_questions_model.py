@@ -105,16 +105,16 @@ def test_rules_first_the_model_is_not_asked_when_they_are_confident():
 
 def test_model_writes_the_spec_when_the_rules_cannot_and_gets_the_schema():
     fake, parser = _parser('{"metric":"views","op":"total","filters":[{"dim":"item","values":["Lumi Buds Lite"]}],"period":{"kind":"all"}}')
-    got = parser.parse("how much attention did the thing get?", lang="en")
+    got = parser.parse("how much buzz did the thing get?", lang="en")
     assert got.kind == "query" and got.source == "model"
     assert got.spec.filter_values("item") == ("1004",)  # the name the model wrote, resolved to the catalogue id
     assert fake.calls[0]["schema"] == spec_schema(LAYER, ENTITIES)
-    assert "Question: how much attention did the thing get?" in fake.last_prompt_text
+    assert "Question: how much buzz did the thing get?" in fake.last_prompt_text
 
 
 def test_a_model_spec_naming_an_unknown_product_is_refused():
     fake, parser = _parser('{"metric":"views","op":"total","filters":[{"dim":"item","values":["Lumi Rocket"]}],"period":{"kind":"all"}}')
-    got = parser.parse("how much attention did the thing get?", lang="en")
+    got = parser.parse("how much buzz did the thing get?", lang="en")
     assert got.kind == "none" and got.spec is None
     assert "unknown product 'Lumi Rocket'" in got.notes
 
@@ -126,7 +126,7 @@ def test_a_model_spec_naming_an_unknown_product_is_refused():
 ])
 def test_the_validator_refuses_what_the_layer_does_not_accept(reply, reason):
     fake, parser = _parser(reply)
-    got = parser.parse("how much attention did the thing get?", lang="en")
+    got = parser.parse("how much buzz did the thing get?", lang="en")
     assert got.kind == "none"
     assert any(reason in n for n in got.notes), got.notes
 
@@ -141,7 +141,7 @@ def test_follow_up_prompt_carries_the_previous_spec():
 
 def test_model_off_in_settings_means_rules_only():
     fake, parser = _parser(use_model=False)
-    got = parser.parse("how much attention did the thing get?", lang="en")
+    got = parser.parse("how much buzz did the thing get?", lang="en")
     assert got.kind == "none" and fake.prompts == []
 
 
@@ -154,9 +154,9 @@ def test_check_maps_zh_names_and_keeps_words():
 
 async def test_sync_parse_inside_a_running_loop_still_uses_the_model():
     fake, parser = _parser('{"metric":"buyers","op":"total","period":{"kind":"all"}}')
-    got = parser.parse("how much attention did the thing get?", lang="en")  # a loop runs in this thread
+    got = parser.parse("how much buzz did the thing get?", lang="en")  # a loop runs in this thread
     assert got.kind == "query" and got.spec.metric == "buyers" and len(fake.prompts) == 1
-    again = await parser.aparse("how much attention did the thing get?", lang="en")
+    again = await parser.aparse("how much buzz did the thing get?", lang="en")
     assert again.kind == "none" and any("not JSON" in n for n in again.notes)  # the fake's default "OK" is refused
     assert len(fake.prompts) == 2
 
@@ -177,8 +177,8 @@ def test_a_generator_without_schema_support_is_asked_plainly_and_still_checked()
             return GenerationResult(texts=(self.reply,), model_id="plain")
 
     good = Plain('{"metric":"favs","op":"total","period":{"kind":"last_week"}}')
-    got = QuestionParser(LAYER, ENTITIES, model=good).parse("how much attention did the thing get?", lang="en")
+    got = QuestionParser(LAYER, ENTITIES, model=good).parse("how much buzz did the thing get?", lang="en")
     assert got.source == "model" and got.spec.metric == "favs" and good.kwargs["temperature"] == 0.0
     bad = Plain("Sure! The spec is: views")
-    got = QuestionParser(LAYER, ENTITIES, model=bad).parse("how much attention did the thing get?", lang="en")
+    got = QuestionParser(LAYER, ENTITIES, model=bad).parse("how much buzz did the thing get?", lang="en")
     assert got.kind == "none" and any("not JSON" in n for n in got.notes)

@@ -37,6 +37,13 @@ def _category_words(e: Entity) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _is_vocabulary_word(text: str) -> bool:
+    """Whether the characters are, as a whole, a metric word of the vocabulary (then they name a quantity, not an entity)."""
+    from .vocab import METRIC_PATTERNS
+
+    return any(p.fullmatch(text) for _, p in METRIC_PATTERNS)
+
+
 def units(text: str) -> list[str]:
     return _UNIT.findall(text.lower())
 
@@ -118,6 +125,10 @@ class Resolver:
                 if len(name) == 1 and len(got[0]) == 1:  # a single character name: too easy to hit by chance
                     continue
                 cands.append(Match(group, e, i, j, 1.0, True))
+            elif not exact and group == "segments":
+                continue  # a segment by its whole name or alias only: its words ("buyers", "购买", "用户") are everyday words
+            elif not exact and cjk == len(got) and _is_vocabulary_word("".join(got)):
+                continue  # "购买" / "加购" are metric words, not part of the segment name 加购未买
             elif meaningful >= 2 and score >= 0.4 and (cjk >= 2 or words):
                 cands.append(Match(group, e, i, j, rank, False))
             elif len(words) == 1 and not cjk and words[0] not in _GENERIC and len(words[0]) >= 4 and score >= 0.3 and group in ("items", "review_products"):

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from knowledge.query import Entities, Filter, Period, QuerySpec, SemanticLayer, SpecError
+from knowledge.query import Entities, Entity, Filter, Period, QuerySpec, SemanticLayer, SpecError
 
 from . import vocab as V
-from .periods import PeriodHit, parse_period, strip_periods
+from .periods import BEFORE, COMPARE, PeriodHit, parse_period, shift_back, strip_periods
 from .resolve import Match, Resolver
 from .settings import QuestionSettings
 
@@ -52,13 +52,18 @@ class Reading:
     word_filters: list[Filter] = field(default_factory=list)
     unknown_names: list[str] = field(default_factory=list)
     followup: bool = False
+    compare_only: bool = False  # the only change word is a comparison ("vs", "对比"): of two named things, not of two periods
+    before: bool = False  # "and the week before?": the period before the previous one (a follow-up), not a comparison
+    last_day: str = ""  # the log's last day ("now"), when the entities know it
 
 
 _CART = re.compile(r"(?<![a-z])(?:cart(?:s|ed)?|basket)(?![a-z])|加购|购物车")
 _FAV = re.compile(r"(?<![a-z])(?:fav(?:ou?rite[sd]?|orite[sd]?|s)?|wishlist\w*|sav(?:e|ed))(?![a-z])|收藏")
 _BUY = re.compile(r"(?<![a-z])(?:buy\w*|bought|purchas\w*|check(?:ed)? ?out|order\w*)(?![a-z])|购买|买|下单|付款")
 _RATIO_CUE = re.compile(r"(?<![a-z])(?:share|percent\w*|proportion|fraction|rate|ratio|how often|how many of|end(?:ed)? up|go(?:es)? on|went on)(?![a-z])"
-                        r"|比例|占比|百分之|比率|率|多少比例|最后|后来|最终")
+                        r"|%|比例|占比|百分之|比率|率|多少比例|最后|后来|最终")
+_VIEWISH = re.compile(r"(?<![a-z])(?:viewers|visitors|(?:users|people|shoppers|customers) (?:who |that )?(?:viewed|visited|looked at|browsed))(?![a-z])"
+                      r"|浏览用户|访客|浏览过|看过|浏览的(?:用户|人)")
 _NEVER = re.compile(r"(?<![a-z])(?:never|not|didn't|did not|don't|without|no)(?![a-z])|没|未|不")
 
 
@@ -71,12 +76,20 @@ def _ratio_of(t: str) -> str | None:
         return "cart_to_buy" if cart.start() < _BUY.search(t).start() else None
     if fav:
         return "fav_to_buy" if fav.start() < _BUY.search(t).start() else None
+    view = _VIEWISH.search(t)
+    if view and view.start() < _BUY.search(t).start():
+        return "conversion_users"  # "what share of visitors bought?": buyers ÷ viewers
     return None
 
 
 def find_metric(t: str, lang: str, known: set[str] | None = None) -> tuple[str | None, list[str]]:
     notes: list[str] = []
     ordered = tuple((n, p) for n, p in V.METRIC_PATTERNS if known is None or n in known)
+    if known is None or "cart_abandonment" in known:
+        # "what share of cart users never bought?": the rate, not the count of those users
+        cart, buy = _CART.search(t), _BUY.search(t)
+        if V.ABANDON_RATE.search(t) or (cart and buy and cart.start() < buy.start() and _NEVER.search(t) and _RATIO_CUE.search(t)):
+            return "cart_abandonment", notes
     # the specific ratios first: "加购转化率" is cart→buy, not conversion
     specific = [x for x in ordered if x[0] in ("cart_no_buy_users", "cart_to_buy", "fav_to_buy")]
     for name, pat in specific:
@@ -101,6 +114,11 @@ def find_metric(t: str, lang: str, known: set[str] | None = None) -> tuple[str |
                 return _VERB_TO_USERS[name], notes
             if name in ("negative_share", "positive_share") and V.COUNT.search(t) and not V.SHARE.search(t):
                 return "reviews", notes  # "how many negative reviews": a count, the sentiment a filter
+            if name == "reviews" and V.SHARE.search(t):
+                # "what share of phone reviews are bad?": the sentiment share
+                for value, spat in V.SENTIMENT_FILTER:
+                    if spat.search(t) and (known is None or f"{value}_share" in known):
+                        return f"{value}_share", notes
             return name, notes
     return None, notes
 
@@ -150,24 +168,68 @@ def unknown_names(original: str, entities: Entities, matches: list[Match]) -> li
     return found
 
 
+_UNIT_RE = re.compile(r"[\u3400-\u9fff]|[a-z]+|\d+")
+
+
+_ITEM_ID = re.compile(r"(?:(?<![a-z])(?:items?|products?|skus?|goods)|商品|产品|单品|宝贝)\s*(?:id\s*)?[#:：]?\s*(\d{3,})")
+
+
+def _item_ids(text: str, matches: list[Match]) -> None:
+    """"item 3031354", "商品2333346": an item by its id, also where no catalogue lists it (a log of ids only)."""
+    for m in _ITEM_ID.finditer(text):
+        iid = m.group(1)
+        if any(x.group == "items" and x.entity.id == iid for x in matches):
+            continue
+        u = len(_UNIT_RE.findall(text[: m.start(1)]))
+        matches[:] = [x for x in matches if not (x.start <= u < x.end)]
+        matches.append(Match("items", Entity(iid), u, u + 1, 1.0, True))
+    matches.sort(key=lambda x: x.start)
+
+
+def blank_units(text: str, matches: list[Match]) -> str:
+    """The text with the words of `matches` (unit spans, as the resolver counts them) blanked out."""
+    spans = [m.span() for m in _UNIT_RE.finditer(text)]
+    out = list(text)
+    for m in matches:
+        if m.start < len(spans) and m.end - 1 < len(spans):
+            for i in range(spans[m.start][0], spans[m.end - 1][1]):
+                out[i] = " "
+    return "".join(out)
+
+
 def read(text: str, lang: str, resolver: Resolver, entities: Entities, layer: SemanticLayer | None = None) -> Reading:
     t = V.fix_typos(V.normalise(text))
     r = Reading()
     r.period = parse_period(t, entities.extra)
+    r.last_day = str((entities.extra or {}).get("last_day") or "")
+    r.before = bool(BEFORE.search(t)) and not COMPARE.search(t) and r.period is None
     s = strip_periods(t)
-    r.metric, r.metric_notes = find_metric(s, lang, set(layer.metrics) if layer is not None else None)
     r.matches = resolver.find(s)
+    _item_ids(s, r.matches)
+    known = set(layer.metrics) if layer is not None else None
+    segs = [m for m in r.matches if m.group == "segments"]
+    if segs:
+        # "how many loyal buyers", "只逛不买的用户有多少": the segment is a filter, its name's words are no metric;
+        # a segment with no other metric word is a count of its users
+        r.metric, r.metric_notes = find_metric(blank_units(s, segs), lang, known)
+        r.metric = r.metric or "users"
+    else:
+        r.metric, r.metric_notes = find_metric(s, lang, known)
+    if r.metric is None and V.PERFORMANCE.search(s) and any(m.group in ("items", "categories") for m in r.matches):
+        r.metric = "conversion_users"
+        r.metric_notes.append("'how is it doing' read as its conversion (buyers ÷ viewers)" if lang != "zh" else "“表现”按转化率（购买用户数 ÷ 浏览用户数）回答")
     # a word that is part of a matched name is no operation/dimension word ("Lumi Buds Pro" has no "pro" op)
     r.limit = _limit(s)
     if V.CHANGE.search(s) or (r.period is not None and r.period.compare):
         r.op = "change"
+        r.compare_only = not V.CHANGE.search(V.ENTITY_COMPARE.sub(lambda m: " " * len(m.group(0)), s)) and not V.SECOND_PERIOD.search(t)
     elif V.BOTTOM.search(s):
         r.op = "bottom"
     elif V.TOP.search(s) or r.limit:
         r.op = "top"
     elif V.BREAKDOWN.search(s):
         r.op = "breakdown"
-    dims = find_dims(s)
+    dims = find_dims(V.OBJECT_NOUN.sub(lambda m: m.group(0)[:2] + " " * (len(m.group(0)) - 2), s) if r.op is None else s)
     filter_dims = {_GROUP_DIM[m.group] for m in r.matches}
     filter_dims |= {_BEHAVIOUR_OF_REVIEW_DIM.get(d, d) for d in list(filter_dims)}
     free = [d for _, d in dims if d not in filter_dims]
@@ -247,6 +309,9 @@ def assemble(r: Reading, layer: SemanticLayer, lang: str, settings: QuestionSett
         op = "breakdown" if dim else "total"
     if op == "total" and dim:
         op = "breakdown"
+    several = [f for f in filters if len(f.values) > 1 and f.dim in ("item", "category", "review_product", "review_category", "segment")]
+    if several and dim is None and (op is None or op == "total" or (op == "change" and r.compare_only)):
+        op, dim = "breakdown", several[0].dim  # "audio vs lighting", "A 和 B 分别": each of them, side by side
     if op == "change" and dim and any(f.dim == dim for f in filters):
         dim = None  # "did Buds Pro's conversion go up?": the change of that one product
     if op in ("top", "bottom", "breakdown") and dim and any(f.dim == dim for f in filters) and len(next(f for f in filters if f.dim == dim).values) == 1:
@@ -276,6 +341,8 @@ def parse_rules(text: str, lang: str, layer: SemanticLayer, resolver: Resolver, 
         return RuleResult("none", notes=["a copy request"], confident=True)
     if V.WHY.search(t):
         return RuleResult("none", notes=["a 'why' question: needs evidence, not one number"], confident=True)
+    if V.SUMMARY.search(t):
+        return RuleResult("none", notes=["a summary: needs evidence, not one number"], confident=True)
     for pat, en, zh_name in V.NOT_IN_DATA:
         if pat.search(t):
             return RuleResult("not_in_data", missing=zh_name if zh else en, confident=True)
@@ -304,12 +371,23 @@ def followup(previous: QuerySpec, r: Reading, layer: SemanticLayer, lang: str, s
     metric = r.metric or previous.metric
     info = layer.metric(metric)
     changed = False
+    if r.before:
+        back = shift_back(previous.period, r.last_day)
+        if back is not None:
+            changes["period"] = back
+            changed = True
+        else:
+            notes.append("the period before could not be placed (the log's last day is not known)")
     if r.metric and r.metric != previous.metric:
         changes["metric"] = r.metric
         changed = True
         if layer.metric(previous.metric).source != info.source:  # e.g. from views to reviews: names no longer fit
             changes["by"] = None if previous.by is None else (_REVIEW_OF_BEHAVIOUR_DIM.get(previous.by) or _BEHAVIOUR_OF_REVIEW_DIM.get(previous.by))
-            changes["filters"] = ()
+            # the product carries over (a reviewed product is a catalogue item); other names do not fit the other source
+            products = {"item": "review_product", "review_product": "item"}
+            changes["filters"] = tuple(Filter(products[f.dim], f.values) for f in previous.filters
+                                       if f.dim in products and layer.dimensions.get(products[f.dim]) is not None
+                                       and layer.dimensions[products[f.dim]].source == info.source)
             if changes["by"] is None and previous.op in ("top", "bottom", "breakdown"):
                 changes["op"] = "total"
     if r.period is not None:
@@ -351,6 +429,8 @@ def followup(previous: QuerySpec, r: Reading, layer: SemanticLayer, lang: str, s
         changed = changed or bool(new)
     if not changed:
         return None, notes
+    if metric in ("positive_share", "negative_share"):  # the share itself is about sentiment
+        changes["filters"] = tuple(f for f in changes.get("filters", previous.filters) if f.dim != "sentiment")
     changes["by"] = by
     changes["op"] = op if (by or op in ("total", "change")) else "total"
     if changes["op"] == "total" and by:

@@ -68,8 +68,11 @@ METRIC_SQL: dict[str, MetricSQL] = {
     "view_to_fav": MetricSQL("favers", "viewers", 20),
     "cart_to_buy": MetricSQL("cart_buyers", "carters", 10),
     "fav_to_buy": MetricSQL("fav_buyers", "favers", 10),
+    "cart_abandonment": MetricSQL("cart_no_buy", "carters", 10),
     "repeat_buyer_share": MetricSQL("repeat_buyers", "buyers", 10),
     "purchases_per_buyer": MetricSQL("buys", "buyers", 10),
+    "views_per_viewer": MetricSQL("views", "viewers", 10),
+    "events_per_user": MetricSQL("events", "users", 10),
     # co-occurrence: distinct users with both items (see compile_pairs)
     "bought_together": MetricSQL("pair_users", None, 2),
     "viewed_together": MetricSQL("pair_users", None, 2),

@@ -39,6 +39,15 @@ SEGMENT_LABELS_EN = {"loyal_buyers": "loyal buyers", "one_time_buyers": "new/one
                      "window_shoppers": "window-shoppers", "dormant": "dormant users"}
 SEGMENT_LABELS_ZH = {"loyal_buyers": "忠实买家", "one_time_buyers": "新客/一次性买家", "cart_abandoners": "加购未买",
                      "window_shoppers": "只逛不买", "dormant": "沉睡用户"}
+# everyday words for each segment (a question says "only browsed", not "window-shoppers")
+SEGMENT_ALIASES = {
+    "loyal_buyers": ("loyal customers", "loyal users", "regular customers", "忠实顾客", "忠实用户", "忠诚用户", "老顾客"),
+    "one_time_buyers": ("one-time buyers", "one time buyers", "one-off buyers", "single-purchase buyers", "一次性买家", "只买过一次的用户"),
+    "cart_abandoners": ("cart abandoners", "abandoned carts", "弃购用户", "加购没买的用户"),
+    "window_shoppers": ("window shoppers", "only browsed", "just browsed", "browse only", "nothing but browse", "browsers who never bought",
+                        "只看不买", "光看不买", "只逛不买的用户", "只浏览不购买"),
+    "dormant": ("dormant users", "inactive users", "lapsed users", "沉睡用户", "不活跃用户", "流失用户"),
+}
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _WEEKDAY_WORDS = {**{w.lower(): i for i, w in enumerate(WEEKDAYS_EN)}, **{w.lower()[:3]: i for i, w in enumerate(WEEKDAYS_EN)},
@@ -388,7 +397,7 @@ class QueryEngine:
             rcats = tuple(Entity(c) for (c,) in self._fetch("SELECT DISTINCT category FROM reviews WHERE category <> '' ORDER BY 1"))
             rprods = tuple(Entity(p, self.item_name(int(p)) if p.isdigit() else "", self.item_name(int(p), "zh") if p.isdigit() else "")
                            for (p,) in self._fetch("SELECT DISTINCT product FROM reviews WHERE product <> '' ORDER BY 1"))
-            segs = tuple(Entity(s, SEGMENT_LABELS_EN[s], SEGMENT_LABELS_ZH[s], (s.replace("_", " "),)) for s in SEGMENTS)
+            segs = tuple(Entity(s, SEGMENT_LABELS_EN[s], SEGMENT_LABELS_ZH[s], (s.replace("_", " "), *SEGMENT_ALIASES.get(s, ()))) for s in SEGMENTS)
             words: dict[str, int] = {}
             for r in self._catalog["items"].values():
                 w = (r[0] or "").split()
@@ -396,7 +405,14 @@ class QueryEngine:
                     words[w[0]] = words.get(w[0], 0) + 1
             brands = tuple(sorted(w for w, n in words.items() if n >= 2))
             langs = tuple(x for (x,) in self._fetch("SELECT DISTINCT lang FROM reviews WHERE lang <> '' ORDER BY 1"))
-            self._entities = Entities(items, categories, rcats, rprods, segs, brands, {"review_langs": langs})
+            extra: dict = {"review_langs": langs}
+            try:  # "now" for the question parser: "yesterday", "this month", a date without a year
+                last = self.bounds().last_day
+            except Exception:  # noqa: BLE001 - no behaviour table: reviews only
+                last = None
+            if last is not None:
+                extra["last_day"] = day_to_date(int(last))
+            self._entities = Entities(items, categories, rcats, rprods, segs, brands, extra)
         return self._entities
 
     # ------------------------------------------------------------------ periods and filters
