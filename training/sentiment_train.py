@@ -1,7 +1,8 @@
 """Train the shipped sentiment classifier (knowledge/models/sentiment_linear.npz) from the shared reviews.
 
-    python -m training.sentiment_train [--data ../shared/data] [--out knowledge/models/sentiment_linear.npz]
-                                       [--cache bench/out/cache]
+    growthpilot train sentiment [--reviews ../shared/data] [--out knowledge/models/sentiment_linear.npz]
+                                [--cache bench/out/cache]
+    python -m training.sentiment_train [--data ../shared/data] [--out FILE] [--cache DIR]   (the same)
 
 Training data (all of it; bench/eval_sentiment.py measures the same recipe on held-out splits and
 held-out domains):
@@ -41,6 +42,8 @@ from knowledge.sentiment_linear import (
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
+DATA_FILES = ("reviews_zh_online_shopping.csv", "reviews_en_alexa.tsv", "reviews_en_yelp_labelled.txt")
+COMMAND = "growthpilot train sentiment"
 MAX_FEATURES = {"zh": 60_000, "en": 20_000}  # n-grams kept after pruning by |coef|
 MIN_DF = {"zh": 2, "en": 2}
 C = {"zh": 2.0, "en": 4.0}
@@ -195,7 +198,12 @@ def fit_neutral_gate(embed) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---- helpers shared with bench/eval_sentiment.py -----------------------------------------------
-def make_embed(cache_dir: Path | None):
+def missing_files(data_dir: Path) -> list[str]:
+    """The training files not found in `data_dir`."""
+    return [n for n in DATA_FILES if not (Path(data_dir) / n).exists()]
+
+
+def make_embed(cache_dir: Path | None, progress: bool = True):
     from knowledge.embeddings import CachedEmbedder, USEEmbedder
 
     inner = USEEmbedder(batch_size=64)
@@ -206,7 +214,7 @@ def make_embed(cache_dir: Path | None):
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch together
         out = np.empty((len(texts), 512), dtype=np.float32)
         if texts:
-            out[order] = emb.encode([texts[i] for i in order], progress=len(texts) > 2000)
+            out[order] = emb.encode([texts[i] for i in order], progress=progress and len(texts) > 2000)
         return out
 
     return embed, emb.name
@@ -219,12 +227,14 @@ def lexicon_scores(texts: Sequence[str]) -> np.ndarray:
     return np.array([lex.analyze_one(t).score for t in texts], dtype=np.float32)
 
 
-def train(data_dir: Path, out: Path, cache_dir: Path | None, log=print) -> dict:
+def train(data_dir: Path, out: Path, cache_dir: Path | None, log=print, progress: bool = True) -> dict:
+    """Fit both languages and the neutral gate, write `out`; the meta returned (and stored) records the
+    data files' sha256, the recipe and `weights_sha256` (a digest of the weights, equal across reruns)."""
     t0 = time.perf_counter()
     corpus, report = load_corpus(data_dir)
     log(f"corpus: {json.dumps(report)}")
     seeds = seed_frame()
-    embed, embedder_name = make_embed(cache_dir)
+    embed, embedder_name = make_embed(cache_dir, progress)
     models = {}
     sizes = {}
     for lang in ("zh", "en"):
@@ -239,17 +249,17 @@ def train(data_dir: Path, out: Path, cache_dir: Path | None, log=print) -> dict:
         log(f"{lang}: fitted, {models[lang].ngrams.dim} n-grams kept")
     neu_coef, neu_icpt = fit_neutral_gate(embed)
     digest = hashlib.sha256()
-    for name in ("reviews_zh_online_shopping.csv", "reviews_en_alexa.tsv", "reviews_en_yelp_labelled.txt"):
+    for name in DATA_FILES:
         digest.update((Path(data_dir) / name).read_bytes())
     meta = {
         "embedder": embedder_name, "embedding_dim": 512,
-        "trained_on": {"files": ["reviews_zh_online_shopping.csv", "reviews_en_alexa.tsv", "reviews_en_yelp_labelled.txt",
-                                 "knowledge/sentiment_seed.py"], "sha256": digest.hexdigest(), "texts": sizes, **report},
+        "trained_on": {"files": [*DATA_FILES, "knowledge/sentiment_seed.py"], "sha256": digest.hexdigest(), "texts": sizes, **report},
         "recipe": {"max_features": MAX_FEATURES, "min_df": MIN_DF, "C": C, "class_weight": "balanced",
                    "emb_scale": EMB_SCALE, "lex_scale": LEX_SCALE},
-        "command": "python -m training.sentiment_train",
+        "command": COMMAND,
     }
     model = LinearSentimentModel(models, neu_coef, neu_icpt, meta)
+    meta["weights_sha256"] = model.weights_sha256()
     model.save(out)
     log(f"wrote {out} ({Path(out).stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - t0:.0f} s")
     return meta
@@ -262,8 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=MODEL_FILE, help=f"weights file to write (default {MODEL_FILE.relative_to(ROOT)})")
     ap.add_argument("--cache", type=Path, default=None, help="embedding cache folder (e.g. bench/out/cache); none = embed in memory")
     args = ap.parse_args(argv)
-    missing = [n for n in ("reviews_zh_online_shopping.csv", "reviews_en_alexa.tsv", "reviews_en_yelp_labelled.txt")
-               if not (args.data / n).exists()]
+    missing = missing_files(args.data)
     if missing:
         print(f"error: {', '.join(missing)} not found in {args.data} (pass --data FOLDER)", file=sys.stderr)
         return 2
