@@ -153,6 +153,7 @@ LEARNED: dict[str, dict] = {
     "+dw": dict(domain_weights=True),
     "+prior": dict(prior=True),
     "+dw+prior": dict(domain_weights=True, prior=True),
+    "+lex3": dict(lex_scale=3.0),
     "+all": dict(threshold=True, domain_weights=True, prior=True),
 }
 DEFAULT_CANDIDATES = ("ensemble", "shipped", "+thr", "+dw", "+prior", "+all")
@@ -192,7 +193,7 @@ def main() -> int:
         return 0
     from _machine import cpu_model
 
-    from training.sentiment_train import fit_neutral_gate, load_corpus, make_embed, seed_frame
+    from training.sentiment_train import fit_neutral_gate, load_corpus, make_embed, seed_direction, seed_frame
 
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
     corpus, report = load_corpus(args.data)
@@ -201,9 +202,7 @@ def main() -> int:
     embed, embed_name = make_embed(args.cache)
     cand = Candidates(embed, embed_name)
     gate_coef, _ = fit_neutral_gate(embed)
-    from knowledge.sentiment_models import SEED_CLASSES
-
-    cand.prior = gate_coef[SEED_CLASSES.index("pos")] - gate_coef[SEED_CLASSES.index("neg")]
+    cand.prior = seed_direction(gate_coef)
     names = [n.strip() for n in args.candidates.split(",") if n.strip()]
     unknown = [n for n in names if n not in LEARNED and n not in ("ensemble", "lexicon")]
     if unknown:

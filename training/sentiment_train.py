@@ -50,6 +50,9 @@ MIN_DF = {"zh": 2, "en": 2}
 C = {"zh": 2.0, "en": 4.0}
 EMB_SCALE = 1.0
 LEX_SCALE = 1.0
+# The options of fit_language_model the shipped weights use, per language (chosen by bench/eval_sentiment.py;
+# "prior": True = the seed-sentence gate's pos − neg direction).
+RECIPE: dict[str, dict] = {"zh": {}, "en": {}}
 
 
 # ---- data --------------------------------------------------------------------------------------
@@ -199,13 +202,13 @@ def balanced_threshold(z: np.ndarray, y: np.ndarray, domains: Sequence[str] | No
     return best_t
 
 
-def _fit_once(texts, labels, vectors, lex, lang, keep, c, ngrams, prior, weights):
+def _fit_once(texts, labels, vectors, lex, lang, keep, c, ngrams, prior, weights, lex_scale=LEX_SCALE):
     feats = fit_ngrams(texts, lang) if ngrams else NgramFeatures([NgramBlock(a, g, [], np.zeros(0, np.float32))
                                                                    for a, g in BLOCKS[lang]])
     if ngrams:
-        lr = _fit_lr(design(feats, texts, vectors, lex, prior=prior), labels, c, weights)
+        lr = _fit_lr(design(feats, texts, vectors, lex, lex_scale=lex_scale, prior=prior), labels, c, weights)
         feats = prune(feats, lr.coef_[0], keep)
-    lr = _fit_lr(design(feats if ngrams else None, texts, vectors, lex, prior=prior), labels, c, weights)
+    lr = _fit_lr(design(feats if ngrams else None, texts, vectors, lex, lex_scale=lex_scale, prior=prior), labels, c, weights)
     w = lr.coef_[0].astype(np.float32)
     n = feats.dim
     coef = np.zeros(n + 512 + 1, dtype=np.float32)
@@ -219,14 +222,14 @@ def _fit_once(texts, labels, vectors, lex, lang, keep, c, ngrams, prior, weights
         pos += 1
     if prior is not None and vectors is not None:
         coef[n : n + 512] += w[pos] * prior.astype(np.float32)  # the prior direction folds into the vector block
-    return LanguageModel(feats, coef, float(lr.intercept_[0]), EMB_SCALE, LEX_SCALE)
+    return LanguageModel(feats, coef, float(lr.intercept_[0]), EMB_SCALE, lex_scale)
 
 
 def fit_language_model(texts: Sequence[str], labels: np.ndarray, vectors: np.ndarray | None, lex: np.ndarray | None,
                        lang: str, *, max_features: int | None = None, c: float | None = None,
                        ngrams: bool = True, domains: Sequence[str] | None = None, domain_weights: bool = False,
                        prior: np.ndarray | None = None, threshold: bool = False,
-                       val_fraction: float = 0.15) -> LanguageModel:
+                       val_fraction: float = 0.15, lex_scale: float = LEX_SCALE) -> LanguageModel:
     """n-grams + sentence vector + lexicon score → logistic regression (balanced classes), pruned and refitted.
 
     A block passed as None (or ngrams=False) is left out; its coefficients are stored as 0, so the
@@ -236,6 +239,7 @@ def fit_language_model(texts: Sequence[str], labels: np.ndarray, vectors: np.nda
       prior           a 512-d direction in sentence-vector space given its own feature (less penalised):
                       the seed-sentence gate's pos − neg direction, learned from hand-written sentences of
                       no particular domain; folded into the vector coefficients, so scoring is unchanged
+      lex_scale       the lexicon score's scale in the design (larger = less penalised, relied on more)
       threshold       fit on a stratified (1 − val_fraction) part, pick the log-odds cut that maximises
                       balanced accuracy (averaged over `domains`) on the rest, refit on all, shift the
                       intercept by that cut (so the stored model still counts z ≥ 0 as positive)"""
@@ -248,7 +252,7 @@ def fit_language_model(texts: Sequence[str], labels: np.ndarray, vectors: np.nda
     def fit(idx):
         w = domain_balanced_weights([doms[i] for i in idx], labels[idx]) if domain_weights else None
         return _fit_once([texts[i] for i in idx], labels[idx], None if vectors is None else vectors[idx],
-                         None if lex is None else lex[idx], lang, keep, c, ngrams, prior, w)
+                         None if lex is None else lex[idx], lang, keep, c, ngrams, prior, w, lex_scale)
 
     everything = np.arange(len(texts))
     model = fit(everything)
@@ -301,6 +305,21 @@ def make_embed(cache_dir: Path | None, progress: bool = True):
     return embed, emb.name
 
 
+def seed_direction(neu_coef: np.ndarray) -> np.ndarray:
+    """The seed-sentence gate's pos − neg direction in sentence-vector space."""
+    from knowledge.sentiment_models import SEED_CLASSES
+
+    return (neu_coef[SEED_CLASSES.index("pos")] - neu_coef[SEED_CLASSES.index("neg")]).astype(np.float32)
+
+
+def recipe_kwargs(options: dict, neu_coef: np.ndarray) -> dict:
+    """fit_language_model keyword arguments from a recipe entry ("prior": True → the seed direction)."""
+    kw = dict(options)
+    if kw.pop("prior", False):
+        kw["prior"] = seed_direction(neu_coef)
+    return kw
+
+
 def lexicon_scores(texts: Sequence[str]) -> np.ndarray:
     from knowledge.sentiment import LexiconSentimentAnalyzer
 
@@ -316,19 +335,20 @@ def train(data_dir: Path, out: Path, cache_dir: Path | None, log=print, progress
     log(f"corpus: {json.dumps(report)}")
     seeds = seed_frame()
     embed, embedder_name = make_embed(cache_dir, progress)
+    neu_coef, neu_icpt = fit_neutral_gate(embed)
     models = {}
     sizes = {}
     for lang in ("zh", "en"):
-        part = pd.concat([corpus[corpus["lang"] == lang][["text", "label"]], seeds[seeds["lang"] == lang][["text", "label"]]],
-                         ignore_index=True)
+        cols = ["text", "label", "domain"]
+        part = pd.concat([corpus[corpus["lang"] == lang][cols], seeds[seeds["lang"] == lang][cols]], ignore_index=True)
         texts, y = part["text"].tolist(), part["label"].to_numpy()
         log(f"{lang}: {len(texts)} texts ({int(y.sum())} positive); embedding…")
         vec = embed(texts)
         lex = lexicon_scores(texts)
-        models[lang] = fit_language_model(texts, y, vec, lex, lang)
+        models[lang] = fit_language_model(texts, y, vec, lex, lang, domains=part["domain"].astype(str).tolist(),
+                                          **recipe_kwargs(RECIPE[lang], neu_coef))
         sizes[lang] = len(texts)
         log(f"{lang}: fitted, {models[lang].ngrams.dim} n-grams kept")
-    neu_coef, neu_icpt = fit_neutral_gate(embed)
     digest = hashlib.sha256()
     for name in DATA_FILES:
         digest.update((Path(data_dir) / name).read_bytes())
@@ -336,7 +356,7 @@ def train(data_dir: Path, out: Path, cache_dir: Path | None, log=print, progress
         "embedder": embedder_name, "embedding_dim": 512,
         "trained_on": {"files": [*DATA_FILES, "knowledge/sentiment_seed.py"], "sha256": digest.hexdigest(), "texts": sizes, **report},
         "recipe": {"max_features": MAX_FEATURES, "min_df": MIN_DF, "C": C, "class_weight": "balanced",
-                   "emb_scale": EMB_SCALE, "lex_scale": LEX_SCALE},
+                   "emb_scale": EMB_SCALE, "lex_scale": LEX_SCALE, "options": RECIPE},
         "command": COMMAND,
     }
     model = LinearSentimentModel(models, neu_coef, neu_icpt, meta)
