@@ -113,8 +113,9 @@ class Candidates:
         """Predicted-positive arrays per candidate for `test`, learned ones fitted on `train` + seeds."""
         from training.sentiment_train import fit_language_model
 
-        tr = pd.concat([train[["text", "label", "domain"]], seeds[seeds["lang"] == lang][["text", "label", "domain"]]],
-                       ignore_index=True)
+        own = seeds[(seeds["lang"] == lang) & ~seeds["text"].isin(set(test["text"]))]  # 6 seeds are also reviews
+        tr = pd.concat([train[["text", "label", "domain"]], own[["text", "label", "domain"]]], ignore_index=True)
+        tr = tr.drop_duplicates("text", keep="first")
         tx, ty, tdom = tr["text"].tolist(), tr["label"].to_numpy(), tr["domain"].astype(str).tolist()
         assert not set(tx) & set(test["text"]), "a test text is in the training part"
         ex = test["text"].tolist()
@@ -135,6 +136,10 @@ class Candidates:
                     args[k] = kw.pop(k)
             if kw.pop("prior", False):
                 kw["prior"] = self.prior
+            if "c" in kw:
+                from training.sentiment_train import C
+
+                kw["c"] = C[lang] / 2
             t0 = time.perf_counter()
             m = fit_language_model(tx, ty, args["vectors"], args["lex"], lang, domains=tdom, **kw)
             fit_s = time.perf_counter() - t0
@@ -154,6 +159,8 @@ LEARNED: dict[str, dict] = {
     "+prior": dict(prior=True),
     "+dw+prior": dict(domain_weights=True, prior=True),
     "+lex3": dict(lex_scale=3.0),
+    "C/2": dict(c=None),  # half the language's C (set in Candidates.run)
+    "20k": dict(max_features=20_000),
     "+all": dict(threshold=True, domain_weights=True, prior=True),
 }
 DEFAULT_CANDIDATES = ("ensemble", "shipped", "+thr", "+dw", "+prior", "+all")

@@ -52,7 +52,7 @@ EMB_SCALE = 1.0
 LEX_SCALE = 1.0
 # The options of fit_language_model the shipped weights use, per language (chosen by bench/eval_sentiment.py;
 # "prior": True = the seed-sentence gate's pos − neg direction).
-RECIPE: dict[str, dict] = {"zh": {}, "en": {}}
+RECIPE: dict[str, dict] = {"zh": {}, "en": {"threshold": True, "domain_weights": True, "prior": True}}
 
 
 # ---- data --------------------------------------------------------------------------------------
@@ -341,6 +341,7 @@ def train(data_dir: Path, out: Path, cache_dir: Path | None, log=print, progress
     for lang in ("zh", "en"):
         cols = ["text", "label", "domain"]
         part = pd.concat([corpus[corpus["lang"] == lang][cols], seeds[seeds["lang"] == lang][cols]], ignore_index=True)
+        part = part.drop_duplicates("text", keep="first")  # a few seed sentences are also reviews
         texts, y = part["text"].tolist(), part["label"].to_numpy()
         log(f"{lang}: {len(texts)} texts ({int(y.sum())} positive); embedding…")
         vec = embed(texts)
