@@ -14,7 +14,7 @@ Also stored: a 3-class (neg/neu/pos) logistic regression on the same sentence ve
 hand-written seed sentences, used only to recognise greetings and plain questions as neutral.
 
 The weights file (knowledge/models/sentiment_linear.npz, ~1–2 MB) is written by
-`python -m training.sentiment_train` from ../shared/data; it records what it was trained on in its
+`growthpilot train sentiment` (= `python -m training.sentiment_train`) from ../shared/data; it records what it was trained on in its
 `meta` entry. Nothing here imports our other packages except the lexicon analyzer's caller.
 """
 
