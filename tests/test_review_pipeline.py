@@ -80,3 +80,22 @@ def test_ingest_summary_time_is_the_whole_run_split(tmp_path, monkeypatch, capsy
     text = capsys.readouterr().out
     line = next(ln for ln in text.splitlines() if ln.strip().startswith("time"))
     assert "s in all (read+store" in line and "insights" in line and "index" in line
+
+
+def test_refresh_shows_a_progress_bar_with_rate_and_eta_while_embedding_reviews(tmp_path, monkeypatch, capsys):
+    import re
+
+    monkeypatch.setenv("GROWTHPILOT_PSEUDONYM_KEY", "5e" * 32)
+    f = tmp_path / "many.csv"
+    f.write_text("review\n" + "".join(f"第{i}条评论：物流很快，质量不错\n" if i % 2 else f"review {i}: arrived late and the box was damaged\n"
+                                      for i in range(150)), encoding="utf-8")
+    store = Store.open(tmp_path / "state")
+    assert ingest_reviews(f, store, Privacy.from_settings(PrivacySettings()), IngestSettings(), progress=False).accepted == 150
+    capsys.readouterr()
+    emb = CachedEmbedder(USEEmbedder(), tmp_path / "cache")
+    refresh(store, tmp_path / "state", EmbeddingSettings(), IndexSettings(use_gpu="never"), SearchSettings(),
+            embedder=emb, progress=True)
+    err = capsys.readouterr().err
+    # the unlabelled reviews are embedded once (for sentiment, then shared with the index): one bar over all 150
+    assert re.search(r"embedding \(USE v3\).*150/150 \[\d\d:\d\d<\d\d:\d\d, +[\d.]+text/s\]", err), err[-500:]
+    store.close()

@@ -11,13 +11,13 @@ from knowledge.sentiment_query import query_polarity
 
 
 def test_shipped_weights_are_small_and_say_what_they_were_trained_on():
-    assert MODEL_FILE.exists(), "run `python -m training.sentiment_train` to write the weights"
+    assert MODEL_FILE.exists(), "run `growthpilot train sentiment` to write the weights"
     assert MODEL_FILE.stat().st_size < 3_000_000
     m = LinearSentimentModel.load(MODEL_FILE)
     assert set(m.models) == {"zh", "en"} and m.embedder_name == USE_NAME
     trained = m.meta["trained_on"]
     assert "reviews_en_yelp_labelled.txt" in trained["files"] and trained["texts"]["zh"] > 40_000
-    assert m.meta["command"] == "python -m training.sentiment_train"
+    assert m.meta["command"] == "growthpilot train sentiment" and m.meta["weights_sha256"] == m.weights_sha256()
 
 
 @pytest.mark.parametrize("text, label", [

@@ -93,3 +93,74 @@ def test_eval_refuses_an_adapter_of_another_base(workspace, capsys):
     capsys.readouterr()
     assert main(["eval", str(data), "--adapter", "other", "--config", cfg, "--loss-only"]) == 2
     assert "trained on some/other-model" in capsys.readouterr().err
+
+
+# ---- growthpilot train sentiment ----------------------------------------------------------------
+ZH_POS = ["物流很快，质量很好，非常满意", "东西不错，下次还来买", "很好用，推荐购买", "包装完好，味道很好",
+          "房间干净，服务热情", "屏幕清晰，运行流畅，很满意"]
+ZH_NEG = ["质量太差，用了两天就坏了", "很失望，再也不买了", "物流太慢，包装破损", "味道不好，不新鲜",
+          "房间很脏，服务态度差", "卡顿严重，电池不耐用，失望"]
+EN_POS = ["Works great, love it", "Great sound, easy to set up", "Love my echo, very happy", "Excellent product"]
+EN_NEG = ["Stopped working after a week", "Terrible sound, waste of money", "Very disappointed, returned it",
+          "Does not work, awful"]
+
+
+@pytest.fixture
+def review_dir(tmp_path):
+    d = tmp_path / "reviews"
+    d.mkdir()
+    rows = [("书籍", 1, t) for t in ZH_POS] + [("书籍", 0, t) for t in ZH_NEG]
+    (d / "reviews_zh_online_shopping.csv").write_text(
+        "cat,label,review\n" + "".join(f"{c},{lab},{t}\n" for c, lab, t in rows * 2), "utf-8")  # each text twice
+    (d / "reviews_en_alexa.tsv").write_text(
+        "rating\tdate\tvariation\tverified_reviews\tfeedback\n"
+        + "".join(f"5\t31-Jul-18\tBlack\t{t}\t1\n" for t in EN_POS) + "".join(f"1\t31-Jul-18\tBlack\t{t}\t0\n" for t in EN_NEG),
+        "utf-8")
+    (d / "reviews_en_yelp_labelled.txt").write_text(
+        "The food was delicious.\t1\nService was slow and rude.\t0\nGreat place, friendly staff!\t1\n"
+        "Cold food, never again.\t0\nWorks great, love it\t0\n",  # the last text is also in Alexa with label 1
+        "utf-8")
+    return d
+
+
+def _train_sentiment(review_dir, out, cache, capsys):
+    assert main(["train", "sentiment", "--reviews", str(review_dir), "--out", str(out), "--cache", str(cache),
+                 "--json", "--no-progress"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_train_sentiment_writes_weights_the_analyzer_uses_and_reruns_reproduce_them(review_dir, tmp_path, capsys):
+    from knowledge.sentiment import SentimentAnalyzer
+    from knowledge.sentiment_linear import LinearSentimentModel
+
+    out = _train_sentiment(review_dir, tmp_path / "w1.npz", tmp_path / "cache", capsys)
+    assert out["ok"] and out["command"] == "growthpilot train sentiment"
+    assert out["trained_on"]["conflicting_texts_dropped"] == 1  # "Works great, love it" has both labels
+    assert out["trained_on"]["duplicates_dropped"] == 12
+    model = LinearSentimentModel.load(tmp_path / "w1.npz")
+    assert model.meta["weights_sha256"] == model.weights_sha256() == out["weights_sha256"]
+    assert set(model.models) == {"zh", "en"}
+    an = SentimentAnalyzer(weights=tmp_path / "w1.npz")
+    assert an.mode == "linear" and an._linear is not None and an._linear.meta["weights_sha256"] == out["weights_sha256"]
+    assert [an.analyze_one(t).label for t in ("质量太差，用了两天就坏了", "物流很快，质量很好，非常满意")] == ["neg", "pos"]
+    again = _train_sentiment(review_dir, tmp_path / "w2.npz", tmp_path / "cache", capsys)
+    assert again["weights_sha256"] == out["weights_sha256"]  # same files → same weights
+
+
+def test_train_sentiment_without_the_review_files_says_where_to_point_it(tmp_path, capsys):
+    assert main(["train", "sentiment", "--reviews", str(tmp_path), "--out", str(tmp_path / "w.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "reviews_en_yelp_labelled.txt" in err and "--reviews DIR" in err
+    assert not (tmp_path / "w.npz").exists()
+
+
+def test_train_sentiment_refuses_lora_options(review_dir, tmp_path, capsys):
+    assert main(["train", "sentiment", "--reviews", str(review_dir), "--epochs", "2", "--out", str(tmp_path / "w.npz")]) == 2
+    assert "--epochs" in capsys.readouterr().err and not (tmp_path / "w.npz").exists()
+
+
+def test_train_help_shows_both_forms(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = capsys.readouterr().out
+    assert "growthpilot train sentiment" in text and "DATA.jsonl" in text and "--reviews DIR" in text

@@ -1,47 +1,76 @@
-"""`growthpilot train DATA.jsonl`: fine-tune a LoRA adapter on the configured base model."""
+"""`growthpilot train DATA.jsonl`: fine-tune a LoRA adapter on the configured base model.
+`growthpilot train sentiment`: retrain the shipped sentiment classifier from labelled reviews."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 from pathlib import Path
 
 from ..errors import UserFacingError
 from ..output import emit_json
 
 
+SENTIMENT = "sentiment"  # `growthpilot train sentiment`: the shipped sentiment classifier, not a LoRA adapter
+# The LoRA options: given with `train sentiment` they are refused rather than silently ignored.
+_LORA_ONLY = ("val", "name", "max_steps", "epochs", "lr", "batch_size", "grad_accum", "max_length", "packing")
+
+
 def register(sub, parent) -> None:
     p = sub.add_parser(
         "train",
         parents=[parent],
-        help="fine-tune a LoRA adapter on your examples",
+        help="fine-tune a LoRA adapter on your examples, or retrain the sentiment classifier",
+        usage="growthpilot train DATA.jsonl [LoRA options]\n       growthpilot train sentiment [--reviews DIR] [--out FILE] [--cache DIR]",
         description=(
             "Fine-tune a LoRA adapter on the configured base model ([model] name) from a JSONL file of "
             "examples (instruction/output, chat messages, AdvertiseGen content/summary, or feedback "
             "exports). The adapter is saved under [training] output_dir/NAME; select it with [model] adapter. "
-            "Defaults come from the [training] section. Several GPUs: `accelerate launch -m growthpilot.cli train ...`."
+            "Defaults come from the [training] section. Several GPUs: `accelerate launch -m growthpilot.cli train ...`. "
+            "`growthpilot train sentiment` instead retrains the sentiment classifier that ships with growthpilot "
+            "(knowledge/models/sentiment_linear.npz: n-grams + USE v3 sentence vector + lexicon score, one logistic "
+            "regression per language) from the labelled review files in --reviews; the same files give the same weights."
         ),
-        epilog="Example: growthpilot train examples.jsonl --name brand-zh --epochs 2",
+        epilog=(
+            "Examples: growthpilot train examples.jsonl --name brand-zh --epochs 2\n"
+            "          growthpilot train sentiment --reviews ../shared/data --cache .cache/embeddings\n"
+            "A data file literally named 'sentiment' is passed as ./sentiment."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("data", type=Path, metavar="DATA.jsonl", help="training examples, one JSON object per line")
-    p.add_argument("--val", type=Path, metavar="FILE", default=None,
+    p.add_argument("data", metavar="DATA.jsonl|sentiment",
+                   help="training examples, one JSON object per line; or the word 'sentiment'")
+    g = p.add_argument_group("LoRA adapter (growthpilot train DATA.jsonl)")
+    g.add_argument("--val", type=Path, metavar="FILE", default=None,
                    help="validation examples (default: a seeded split of DATA by [training] val_fraction)")
-    p.add_argument("--name", default=None, help="adapter name, also its folder name (default: the data file's name)")
-    p.add_argument("--max-steps", type=int, default=None, metavar="N", help="stop after N optimizer steps (overrides --epochs)")
-    p.add_argument("--epochs", type=float, default=None, metavar="E", help="passes over the training data (may be fractional)")
-    p.add_argument("--lr", type=float, default=None, metavar="LR", help="peak learning rate of AdamW")
-    p.add_argument("--batch-size", type=int, default=None, metavar="B", help="examples (or packed rows) per micro-batch")
-    p.add_argument("--grad-accum", type=int, default=None, metavar="K", help="micro-batches per optimizer step")
-    p.add_argument("--max-length", type=int, default=None, metavar="T", help="tokens per sequence (longer prompts are cut)")
-    p.add_argument("--packing", action=argparse.BooleanOptionalAction, default=None,
+    g.add_argument("--name", default=None, help="adapter name, also its folder name (default: the data file's name)")
+    g.add_argument("--max-steps", type=int, default=None, metavar="N", help="stop after N optimizer steps (overrides --epochs)")
+    g.add_argument("--epochs", type=float, default=None, metavar="E", help="passes over the training data (may be fractional)")
+    g.add_argument("--lr", type=float, default=None, metavar="LR", help="peak learning rate of AdamW")
+    g.add_argument("--batch-size", type=int, default=None, metavar="B", help="examples (or packed rows) per micro-batch")
+    g.add_argument("--grad-accum", type=int, default=None, metavar="K", help="micro-batches per optimizer step")
+    g.add_argument("--max-length", type=int, default=None, metavar="T", help="tokens per sequence (longer prompts are cut)")
+    g.add_argument("--packing", action=argparse.BooleanOptionalAction, default=None,
                    help="pack several examples into each sequence (default: [training] packing)")
-    p.add_argument("--resume", action="store_true", help="continue the interrupted run of NAME from its newest checkpoint")
-    p.add_argument("--overwrite", action="store_true", help="delete an existing adapter NAME and train it again")
+    g.add_argument("--resume", action="store_true", help="continue the interrupted run of NAME from its newest checkpoint")
+    g.add_argument("--overwrite", action="store_true", help="delete an existing adapter NAME and train it again")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    s = p.add_argument_group("sentiment classifier (growthpilot train sentiment)")
+    s.add_argument("--reviews", type=Path, metavar="DIR", default=None,
+                   help="folder with reviews_zh_online_shopping.csv, reviews_en_alexa.tsv and "
+                        "reviews_en_yelp_labelled.txt (default: $GROWTHPILOT_SHARED_DATA, else ../shared/data)")
+    s.add_argument("--out", type=Path, metavar="FILE", default=None,
+                   help="weights file to write (default: the shipped knowledge/models/sentiment_linear.npz)")
+    s.add_argument("--cache", type=Path, metavar="DIR", default=None,
+                   help="embedding cache folder: a rerun embeds nothing (default: none, embed in memory)")
     p.set_defaults(handler=run)
 
 
 def run(args, cfg) -> int:
+    if args.data == SENTIMENT:
+        return run_sentiment(args)
+    args.data = Path(args.data)
     from training.datasets import file_sha256, read_jsonl, shape_counts, split_train_val
     from training.trainer import DatasetInfo, train_lora
 
@@ -88,6 +117,35 @@ def run(args, cfg) -> int:
     print(f"  val loss       {_f(result.val_loss)} (perplexity {_f(result.val_perplexity)}, best step {result.best_step})")
     print(f"  speed          {result.tokens_per_s:,.0f} tokens/s over {result.seconds:.0f} s")
     print(f"use it: set [model] adapter = \"{name}\" in config.toml, or evaluate: growthpilot eval {args.data} --adapter {name}")
+    return 0
+
+
+def run_sentiment(args) -> int:
+    """`growthpilot train sentiment`: the recipe of training/sentiment_train.py, on the review files in --reviews."""
+    import sys
+
+    from training import sentiment_train as st
+
+    given = [f"--{k.replace('_', '-')}" for k in _LORA_ONLY if getattr(args, k) is not None]
+    given += [f"--{k}" for k in ("resume", "overwrite") if getattr(args, k)]
+    if given:
+        raise UserFacingError(f"{', '.join(given)}: LoRA options, not used by `growthpilot train sentiment`",
+                              fix="drop them; `growthpilot train sentiment` takes --reviews, --out and --cache")
+    reviews = args.reviews or Path(os.environ.get("GROWTHPILOT_SHARED_DATA") or st.DEFAULT_DATA)
+    missing = st.missing_files(reviews)
+    if missing:
+        raise UserFacingError(f"{', '.join(missing)} not found in {reviews}",
+                              fix="pass --reviews DIR, the folder holding the three labelled review files")
+    out = args.out or st.MODEL_FILE
+    log = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
+    meta = st.train(reviews, out, args.cache, log=log, progress=not args.no_progress)
+    if args.json:
+        emit_json({"ok": True, "out": str(out), **meta})
+        return 0
+    print(f"sentiment weights written to {out}")
+    print(f"  trained on     {meta['trained_on']['texts']} texts ({meta['trained_on']['conflicting_texts_dropped']} "
+          f"texts with both labels dropped)")
+    print(f"  weights sha256 {meta['weights_sha256']}")
     return 0
 
 
