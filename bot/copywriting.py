@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Sequence
 
 from .prompts import CopyBrief
@@ -228,97 +228,7 @@ def _subsequence(short: str, long: str) -> bool:
 
 
 # ---------------------------------------------------------------------- the copy fact check
-# Promises and claims copy may make only when the catalogue, docs or reviews say so.
-PROMISES: tuple[tuple[str, str], ...] = (
-    (r"\bfree\b|免费|赠送|赠品|包邮|送礼|买一送一|buy one get", "free/gift"),
-    (r"discount|\d+\s*% off|\boff\b|\bsale\b|coupon|voucher|折扣|打折|\d+折|优惠|立减|满减|特价|降价|秒杀|券", "discount"),
-    (r"certif|approved|\bfda\b|\bce\b|\biso\b|patent|认证|专利|质检|权威|官方认可|国家标准", "certification"),
-    (r"guarantee|warrant|lifetime|money.back|保修|质保|保证|承诺|终身|无效退款", "guarantee"),
-    (r"no\.?\s?1\b|number one|#1\b|best.selling|bestseller|第一|销量冠军|爆款|全网最", "ranking"),
-    (r"limited time|today only|only \d+ left|限时|仅剩|最后\d+", "urgency"),
-    (r"(?:better|faster|cheaper|longer|more \w+) than (?:any|all|other|[A-Z])|比(?!起来)[^\s，,。！!？?]{1,8}(?:更|还|都)|胜过|秒杀[^\s，。]{1,6}", "comparison"),
-)
-
-
-@dataclass(frozen=True)
-class CopyCheck:
-    text: str  # the variant with unsupported sentences removed ("" when nothing survived)
-    removed: tuple[tuple[str, str], ...]  # (sentence, why)
-    drew_on: tuple[str, ...]  # titles of the facts the kept text shares content with
-
-
-def check_copy(variant: str, facts: Sequence[tuple[str, str]], *, allowed_names: Sequence[str] = (), request: str = "",
-               other_products: Sequence[str] = ()) -> CopyCheck:
-    """Keep only sentences whose numbers, promises and names the facts hold.
-
-    `facts` are (title, text) of the catalogue row, docs and reviews the prompt gave. A sentence
-    is removed when it has a number no fact (nor the request) holds, a promise (free, 免费赠送,
-    discounts, certifications like 双层认证, guarantees, rankings) no fact makes, or a brand /
-    product name (a capitalised or Latin word) that is neither in the facts nor an allowed name, or
-    names one of `other_products` (the catalogue's other items: copy for the bottle never calls it
-    the scale)."""
-    from .grounding import SourceNumbers, content_tokens, extract_numbers, split_sentences, supports
-
-    corpus = "\n".join(f"{t}\n{x}" for t, x in facts).lower() + "\n" + request.lower()
-    numbers = SourceNumbers.build([f"{t}\n{x}" for t, x in facts], extra_texts=[request]).all_values()
-    names = {n.lower() for n in allowed_names if n} | {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]+", corpus)}
-    kept: list[str] = []
-    removed: list[tuple[str, str]] = []
-    for s in split_sentences(variant):
-        if not s.strip():
-            kept.append(s)
-            continue
-        why = ""
-        other = next((o for o in other_products if o and o.lower() in s.lower()), "")
-        if other:
-            why = f"names another product '{other}'"
-        bad = [] if why else [n.text for n in extract_numbers(s) if not supports(n, numbers)]
-        if bad:
-            why = f"number {bad[0]} is in no fact"
-        if not why:
-            for pattern, kind in PROMISES:
-                m = re.search(pattern, s, re.I)
-                if m and not re.search(pattern, corpus, re.I):
-                    why = f"{kind} promise '{m.group(0)}' is in no fact"
-                    break
-        title_case = _title_case(s)
-        if not why:
-            for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]+", s):
-                if title_case and not re.search(r"[a-z][A-Z]|[A-Z]{2}", w):
-                    continue  # "Stay Hydrated, Stay Smart": capitals of a headline, not names
-                lw = w.lower()
-                if (w[0].isupper() or re.search(r"[\u4e00-\u9fff]", s)) and len(w) > 1 and lw not in names and not _english_word(lw, s) \
-                        and not _compound(lw, names):
-                    why = f"name '{w}' is not in the catalogue or the facts"
-                    break
-        if why:
-            removed.append((s.strip(), why))
-        else:
-            kept.append(s)
-    text = "".join(kept).strip()
-    words = content_tokens(text)
-    drew = tuple(t for t, x in facts if len(words & content_tokens(f"{t} {x}")) >= 2)
-    return CopyCheck(text, tuple(removed), drew)
-
-
-_PLAIN_EN = frozenset("""a an the and or but with for to of in on at by your you our we it its is are be this that these those
-new now get meet say hello hi all day every one more less just so very really my me i stay keep make let go try love like
-smart bottle mini buds pro lite lamp charger earbuds desk light app sync reminder reminders battery hours hot cold water drink
-noise cancelling sound music wireless fast charging work study home travel gift gifts sip hydrate hydration daily life style
-""".split())
-
-
-def _english_word(word: str, sentence: str) -> bool:
-    """A capitalised word at the start of an English sentence, or a plain word: not a name."""
-    if re.search(r"[\u4e00-\u9fff]", sentence):
-        return word in _PLAIN_EN
-    first = re.match(r"\W*([A-Za-z][A-Za-z0-9\-]*)", sentence)
-    return word in _PLAIN_EN or bool(first and first.group(1).lower() == word)
-
-
-def _title_case(sentence: str) -> bool:
-    words = re.findall(r"[A-Za-z][A-Za-z0-9\-]*", sentence)
-    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+from .copycheck import CopyCheck, check_copy  # noqa: E402,F401  (bot/copycheck.py; re-exported)
 
 
 # ---------------------------------------------------------------------- the pipeline
@@ -419,11 +329,3 @@ class Copywriter:
             "removed_sentences": removed, "model_id": model_id,
         }
         return Outcome(body, data, messages, tuple(to_source(h) for h in facts), model_id)
-
-
-def _compound(word: str, names: set[str]) -> bool:
-    """#LumiWatch: a hashtag made of known words."""
-    ok = [True] + [False] * len(word)
-    for i in range(1, len(word) + 1):
-        ok[i] = any(ok[j] and word[j:i] in names for j in range(max(0, i - 20), i) if i - j >= 2)
-    return ok[-1]
