@@ -17,8 +17,20 @@ CHANNELS: dict[str, tuple[tuple[str, ...], int, int, int]] = {
     "email_subject": (("subject line", "email subject", "e-mail subject", "邮件标题", "邮件主题", "subject"), 30, 60, 0),
     "tagline": (("tagline", "slogan", "口号", "标语", "广告语", "宣传语", "catchy line", "headline"), 30, 60, 8),
     "sms": (("sms", "短信", "push notification", "推送", "text message"), 70, 160, 0),
+    "email": (("email", "e-mail", "邮件", "newsletter", "edm"), 300, 700, 0),
+    "description": (("product description", "description", "商品描述", "详情页", "商品详情", "产品描述", "描述"), 200, 450, 0),
 }
 DEFAULT_CHANNEL = ("post", 300, 500, 0)
+
+# New tokens per channel: the decode budget of one variant (the n variants are one batch), from
+# bench/eval_copy.py (docs/BENCHMARKS.md): on this CPU decode is most of a copy request's time, and
+# the 0.5B model fills whatever budget a 300-1000-character limit gives it. The written limit the
+# prompt states follows the budget (about 1.2 Chinese characters or 3.5 English characters a token).
+MAX_NEW_TOKENS: dict[str, int] = {
+    "tagline": 40, "email_subject": 40, "sms": 80, "tweet": 100, "wechat": 140, "post": 140,
+    "description": 160, "email": 200, "weibo": 180, "xiaohongshu": 200,
+}
+CHARS_PER_TOKEN = {"zh": 1.2, "en": 3.5}
 
 _TONES = (
     (("playful", "fun", "funny", "俏皮", "幽默", "活泼", "可爱"), "playful", "俏皮活泼"),
@@ -177,6 +189,14 @@ def finish_variants(raw: Sequence[str], brief: CopyBrief) -> list[str]:
     return out
 
 
+def budget_tokens(brief: CopyBrief) -> int:
+    """New tokens for one variant: the channel's budget, or less when the brief asks for less."""
+    by_limit = int(brief.max_chars / CHARS_PER_TOKEN.get(brief.language, 3.5)) + 16
+    if brief.max_words:
+        by_limit = min(by_limit, int(brief.max_words * 2.5) + 16)
+    return max(24, min(MAX_NEW_TOKENS.get(brief.channel, MAX_NEW_TOKENS["post"]), by_limit))
+
+
 def within_limit(text: str, brief: CopyBrief) -> bool:
     return len(text) <= brief.max_chars and (not brief.max_words or len(text.split()) <= brief.max_words)
 
@@ -237,10 +257,12 @@ class Copywriter:
     each variant fact-checked (check_copy); a variant that loses too much is regenerated once;
     each kept variant lists what it drew on."""
 
-    def __init__(self, settings, *, generator, retriever=None, catalog=None, product_names=None, min_similarity: float = 0.25):
+    def __init__(self, settings, *, generator, retriever=None, catalog=None, product_names=None, min_similarity: float = 0.25,
+                 docs_retriever=None):
         self.settings = settings
         self.generator = generator
         self.retriever = retriever
+        self.docs_retriever = docs_retriever  # the public docs (product pages, shipping, warranty): facts copy may state
         self._catalog = catalog  # () -> list of catalogue rows (dicts with name, name_zh, description, …)
         self._product_names = product_names
         self.min_similarity = min_similarity
@@ -266,6 +288,8 @@ class Copywriter:
         if row is not None:
             brief = replace(brief, product=str(row.get("name_zh") if brief.language == "zh" and row.get("name_zh") else row.get("name") or brief.product))
         lang = brief.language
+        max_tokens = budget_tokens(brief)
+        brief = replace(brief, max_chars=min(brief.max_chars, int(max_tokens * CHARS_PER_TOKEN.get(lang, 3.5))))
         subject = brief.product or self.settings.brand_name
         praise, segment = [], []
         if self.retriever is not None:
@@ -285,10 +309,10 @@ class Copywriter:
             name = row.get("name_zh") if lang == "zh" and row.get("name_zh") else row.get("name")
             catalogue_hits = [Hit(id=f"catalog:{row.get('item_id', name)}", kind="catalog", text=f"{name}: {desc}", score=1.0,
                                   title=pick(lang, f"catalogue: {name}", f"商品目录：{name}"), metadata={"similarity": 1.0})]
-        facts = catalogue_hits + praise + [h for h in segment if h.id not in {p.id for p in praise}]
+        product_docs, policies = await self._docs(row, lang)
+        facts = catalogue_hits + product_docs + praise + [h for h in segment if h.id not in {p.id for p in praise}]
         messages = copy_messages(brief, facts, [], brand=self.settings.brand_name)
-        max_tokens = max(48, min(512, int(brief.max_chars * (1.2 if lang == "zh" else 0.45)) + 16))
-        fact_pairs = [(h.title or h.id, h.text) for h in facts]
+        fact_pairs = [(h.title or h.id, h.text) for h in facts + policies]  # policies: true, but not worth a prompt's tokens
         allowed = [self.settings.brand_name] + names
         own = {str(row.get(k)) for k in ("name", "name_zh") if row.get(k)} if row is not None else set()
         # the other items' full names; a name contained in this product's own (the "Mini" of the bottle) is not foreign
@@ -329,3 +353,23 @@ class Copywriter:
             "removed_sentences": removed, "model_id": model_id,
         }
         return Outcome(body, data, messages, tuple(to_source(h) for h in facts), model_id)
+
+    async def _docs(self, row: dict | None, lang: str) -> tuple[list, list]:
+        """The product's own doc sections (its product page: price, specifications, in the box) and
+        the shop's shipping/returns/warranty sections. A section is the product's when its page title
+        is the product's name (the Mini's page is not the bottle's)."""
+        import asyncio
+
+        from .lang import pick
+
+        if self.docs_retriever is None or row is None:
+            return [], []
+        names = {str(row.get(k)).strip() for k in ("name", "name_zh") if row.get(k)}
+        name = str(row.get("name_zh") if lang == "zh" and row.get("name_zh") else row.get("name") or "")
+        try:
+            hits = await asyncio.to_thread(self.docs_retriever.search, name, 8)
+            pol = await asyncio.to_thread(self.docs_retriever.search, pick(lang, "free shipping, returns and warranty", "包邮 退货 保修"), 4)
+        except Exception:  # noqa: BLE001 - the docs are extra evidence; copy without them still works
+            return [], []
+        own = [h for h in hits if (h.title or "").split(" › ")[0].strip() in names and " › " in (h.title or "")]
+        return own[:3], [h for h in pol if h.id not in {o.id for o in own}]
