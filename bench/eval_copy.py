@@ -66,8 +66,24 @@ def _zh_value(s: str) -> float | None:
     return None
 
 
+def review_numbers() -> dict[str, set[float]]:
+    """Per product, the review statistics computed here with pandas from the raw review files (count,
+    positive share = rating >= 4, negative share = rating <= 2, mean rating): true numbers copy may quote."""
+    import pandas as pd
+
+    demo = ROOT / "growthpilot" / "demo" / "data"
+    zh = pd.read_csv(demo / "reviews_zh.csv", encoding="gb18030").rename(columns={"商品ID": "product", "评分": "rating"})
+    en = pd.read_json(demo / "reviews_en.jsonl", lines=True)
+    df = pd.concat([zh[["product", "rating"]], en[["product", "rating"]]])
+    out = {}
+    for pid, r in df.groupby("product")["rating"]:
+        out[str(pid)] = {float(len(r)), round((r >= 4).mean() * 100, 1), round((r <= 2).mean() * 100, 1), round(r.mean(), 2), round(r.mean(), 1)}
+    return out
+
+
 class Judge:
-    def __init__(self, gold: dict):
+    def __init__(self, gold: dict, extra_numbers: dict[str, set[float]] | None = None):
+        self.extra_numbers = extra_numbers or {}
         self.g = gold
         self.products = gold["products"]
         self.features = {k: (re.compile(v["re"], re.I), set(v["true_for"])) for k, v in gold["features"].items()}
@@ -104,6 +120,7 @@ class Judge:
                     break
         # numbers
         allowed = {float(x) for p in pids for x in self.products[p]["numbers"]} | {float(x) for x in self.g["policy_numbers"]} | {80.0}
+        allowed |= {v for p in pids for v in self.extra_numbers.get(p, ())} | {0.0}  # review statistics (0.0% negative)
         body = self._mask(text, own + ["USB-C", "Qi2", "IPX4", "Ra95", "3-in-1", "24/7"])
         for m in re.finditer(r"(?<![A-Za-z])(\d+(?:,\d{3})*(?:\.\d+)?)", body):
             v = float(m.group(1).replace(",", ""))
@@ -229,22 +246,17 @@ async def run_one(cfg, generator, briefs, judge, label: str) -> tuple[dict, list
             variants = list(d.get("variants") or [])
             calls = generator.calls[b["id"]]
             raw = [t for c in calls[:1] for t in c["texts"]]  # the first round: what the model wrote for the brief
-            jv = [judge.judge(v, b["products"], b["lang"]) for v in variants]
-            jr = [judge.judge(v, b["products"], b["lang"]) for v in raw if v.strip()]
-            removed = d.get("removed_sentences") or []
-            jrem = [judge.judge(x["sentence"], b["products"], b["lang"]) for x in removed]
-            kept_sent = [s for v in variants for s in sentences(v)]
-            jkept = [judge.judge(s, b["products"], b["lang"]) for s in kept_sent]
             row = {
-                "id": b["id"], "lang": b["lang"], "kind": b["kind"], "traps": b["traps"], "brief": b["brief"], "seconds": round(secs, 2),
-                "load": round((load0 + os.getloadavg()[0]) / 2, 2), "product_id": d.get("product_id", ""),
+                "id": b["id"], "lang": b["lang"], "kind": b["kind"], "traps": b["traps"], "brief": b["brief"], "products": b["products"],
+                "seconds": round(secs, 2), "load": round((load0 + os.getloadavg()[0]) / 2, 2), "product_id": d.get("product_id", ""),
                 "product_ok": str(d.get("product_id", "")) == str(b["products"][0]),
                 "channel": (d.get("brief") or {}).get("channel"), "variants": variants, "drew_on": d.get("drew_on"),
-                "judge": jv, "raw": raw, "judge_raw": jr, "removed": removed, "removed_bad": sum(not j["clean"] for j in jrem),
-                "removed_good": sum(j["clean"] for j in jrem), "kept_sentences": len(kept_sent), "kept_bad": sum(not j["clean"] for j in jkept),
+                "raw": raw, "removed": d.get("removed_sentences") or [],
                 "calls": [{k: c[k] for k in ("n", "max_new_tokens", "completion_tokens", "prompt_tokens", "seconds", "first_token_s", "stopped_by")} for c in calls],
                 "text": reply.text,
             }
+            judge_row(row, judge)
+            jv = row["judge"]
             rows.append(row)
             bad = [f"{k}={j[k]}" for j in jv for k in ("entities", "numbers", "features", "promises") if j[k]]
             print(f"[{label}] {b['id']} {secs:6.1f}s load {row['load']:.2f} {len(variants)} variants, "
@@ -252,6 +264,18 @@ async def run_one(cfg, generator, briefs, judge, label: str) -> tuple[dict, list
     finally:
         assistant.close()
     return summarise(rows, cfg), rows
+
+
+def judge_row(row: dict, judge: Judge) -> None:
+    """The judge's verdicts on a row's variants, raw generations and removed/kept sentences."""
+    p, lang = row["products"], row["lang"]
+    row["judge"] = [judge.judge(v, p, lang) for v in row["variants"]]
+    row["judge_raw"] = [judge.judge(v, p, lang) for v in row["raw"] if v.strip()]
+    jrem = [judge.judge(x["sentence"], p, lang) for x in row["removed"]]
+    kept_sent = [s for v in row["variants"] for s in sentences(v)]
+    jkept = [judge.judge(s, p, lang) for s in kept_sent]
+    row["removed_bad"], row["removed_good"] = sum(not j["clean"] for j in jrem), sum(j["clean"] for j in jrem)
+    row["kept_sentences"], row["kept_bad"] = len(kept_sent), sum(not j["clean"] for j in jkept)
 
 
 def summarise(rows: list[dict], cfg) -> dict:
@@ -288,8 +312,9 @@ def summarise(rows: list[dict], cfg) -> dict:
     for kind in sorted({r["kind"] for r in rows}):
         out[f"kind:{kind}"] = block([r for r in rows if r["kind"] == kind])
     out["trap_briefs"] = block([r for r in rows if r["traps"]])
-    out["model"] = {"name": cfg.model.name, "dtype": cfg.model.dtype, "quantize": getattr(cfg.model, "quantize", "none"),
-                    "threads": cfg.model.threads, "copy_variants": cfg.assistant.copy_variants}
+    if cfg is not None:
+        out["model"] = {"name": cfg.model.name, "dtype": cfg.model.dtype, "quantize": getattr(cfg.model, "quantize", "none"),
+                        "threads": cfg.model.threads, "copy_variants": cfg.assistant.copy_variants}
     return out
 
 
@@ -302,7 +327,22 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--only", default="", help="comma-separated brief ids")
     ap.add_argument("--tag", default="", help="name of the result files")
+    ap.add_argument("--rejudge", type=Path, help="re-judge saved rows-*.json (after a judge fix) and print the summary; no model")
     args = ap.parse_args()
+    if args.rejudge:
+        judge = Judge(json.loads(GOLD.read_text(encoding="utf-8")), review_numbers())
+        saved = json.loads(args.rejudge.read_text(encoding="utf-8"))
+        by_id = {b["id"]: b for b in (json.loads(l) for l in BRIEFS.read_text(encoding="utf-8").splitlines() if l.strip())}
+        for mode, rows in saved.items():
+            for r in rows:
+                r.setdefault("products", by_id[r["id"]]["products"])
+                judge_row(r, judge)
+            s = summarise(rows, None)
+            print(f"== {mode} (re-judged): " + json.dumps(s["all"], ensure_ascii=False))
+            for k in ("zh", "en", "trap_briefs"):
+                print(f"   {k}: " + json.dumps({x: s[k][x] for x in ("variants", "clean_variants", "with_invented_entity", "with_invented_number",
+                                                                      "with_invented_feature", "with_promise", "lang_ok", "latency_p50_s")}))
+        return 0
 
     sys.path.insert(0, str(ROOT / "bench"))
     from eval_answers import prepare
@@ -314,7 +354,7 @@ def main() -> int:
     if args.only:
         briefs = [b for b in briefs if b["id"] in args.only.split(",")]
     briefs = briefs[: args.limit or None]
-    judge = Judge(json.loads(GOLD.read_text(encoding="utf-8")))
+    judge = Judge(json.loads(GOLD.read_text(encoding="utf-8")), review_numbers())
     OUT.mkdir(parents=True, exist_ok=True)
     cfg0 = load_config(prepare("demo", OUT, None))
     modes = ["none", "int8"] if args.quantize == "both" else [args.quantize]
