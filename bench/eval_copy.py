@@ -327,6 +327,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--only", default="", help="comma-separated brief ids")
     ap.add_argument("--tag", default="", help="name of the result files")
+    ap.add_argument("--threshold", type=float, default=None, help="bot.copycheck.SUPPORT_THRESHOLD for this run (a sweep)")
     ap.add_argument("--rejudge", type=Path, help="re-judge saved rows-*.json (after a judge fix) and print the summary; no model")
     args = ap.parse_args()
     if args.rejudge:
@@ -348,6 +349,10 @@ def main() -> int:
     from eval_answers import prepare
     from growthpilot.config import load_config
 
+    if args.threshold is not None:
+        import bot.copycheck
+
+        bot.copycheck.SUPPORT_THRESHOLD = args.threshold
     briefs = [json.loads(l) for l in BRIEFS.read_text(encoding="utf-8").splitlines() if l.strip()]
     if args.split != "all":
         briefs = [b for b in briefs if b["split"] == args.split]

@@ -242,10 +242,10 @@ class CopySources:
 
 
 def check_copy(variant: str, facts: Sequence[tuple[str, str]], *, allowed_names: Sequence[str] = (), request: str = "",
-               other_products: Sequence[str] = (), threshold: float = SUPPORT_THRESHOLD) -> CopyCheck:
+               other_products: Sequence[str] = (), threshold: float | None = None) -> CopyCheck:
     """Keep only the sentences whose every claim a source holds (see the module doc). `request`
     is the person's brief: it is not a source of facts (a brief asking for "三年质保" does not make it true)."""
-    src = CopySources(facts, allowed_names=allowed_names, threshold=threshold)
+    src = CopySources(facts, allowed_names=allowed_names, threshold=SUPPORT_THRESHOLD if threshold is None else threshold)
     own_names = sorted({n for n in allowed_names if n}, key=len, reverse=True)
     kept: list[str] = []
     removed: list[tuple[str, str]] = []
