@@ -221,8 +221,9 @@ def match_product(request: str, catalog: Sequence[dict], guess: str = "") -> dic
                 continue
             bare = re.sub(r"^lumi\s*", "", n)
             score = 0
-            if n in low or (len(bare) >= 3 and bare in low):
-                score = 4
+            named = [v for v in _name_forms(n) if v in low]
+            if named:  # the name as written, or without the brand, a pack size "（30片）" or a model number "10000"
+                score = 4 + len(max(named, key=len)) / 1000  # the more specific name the request holds wins ("… Bottle Mini")
             else:
                 for t in terms:
                     if t in n:
@@ -240,6 +241,19 @@ def match_product(request: str, catalog: Sequence[dict], guess: str = "") -> dic
 
 
 _VARIANT_WORDS = ("mini", "lite", "plus", "max", "pro", "青春版", "迷你", "旗舰版")
+
+
+def _name_forms(name: str) -> list[str]:
+    """A lower-case catalogue name and the shorter forms a request writes it in: without the
+    brand, a bracketed pack size, or a trailing model number (3 characters at least)."""
+    forms = {name}
+    bare = re.sub(r"^lumi\s*", "", name)
+    forms.add(bare)
+    for f in list(forms):
+        g = re.sub(r"\s*[（(][^）)]*[）)]\s*$", "", f).strip()
+        forms.add(g)
+        forms.add(re.sub(r"\s+\d+$", "", g).strip())
+    return [f for f in forms if len(f) >= 3]
 
 
 def _subsequence(short: str, long: str) -> bool:

@@ -129,3 +129,21 @@ def test_copy_draws_on_the_products_doc_page_and_policies_not_another_products_p
     assert "保冷24小时，中国大陆包邮。" in r.data["variants"] and "满99元包邮，12小时保温。" in r.data["variants"]
     assert all("350毫升" not in v for v in r.data["variants"])  # the Mini's spec is no fact of the bottle
     assert "规格参数" in r.text  # listed as what the variant drew on
+
+
+FULL_CATALOG = CATALOG + [
+    {"item_id": "1007", "name": "Lumi PowerCube 10000", "name_zh": "Lumi 魔方充电宝 10000", "price": 149, "description": "10,000 mAh power bank.",
+     "description_zh": "10000毫安充电宝。"},
+    {"item_id": "1011", "name": "Lumi Bottle Cleaning Tablets (30)", "name_zh": "Lumi 水杯清洁片（30片）", "price": 29, "description": "Tablets.",
+     "description_zh": "泡腾清洁片。"},
+]
+
+
+def test_the_more_specific_name_in_the_request_wins_and_a_name_without_its_model_number_or_pack_size_matches():
+    """Measured misses (bench/eval_copy.py before): the Mini's brief matched the bottle; 魔方充电宝 and
+    水杯清洁片 matched nothing because the catalogue names carry "10000" and "（30片）"."""
+    assert match_product("a playful tagline for the AquaSmart Bottle Mini, for students", FULL_CATALOG, "AquaSmart Bottle Mini")["item_id"] == "1002"
+    assert match_product("写一篇小红书笔记，推荐 Lumi 魔方充电宝给经常出差的人", FULL_CATALOG, "")["item_id"] == "1007"
+    assert match_product("写一段 Lumi 水杯清洁片的商品描述，50字以内", FULL_CATALOG, "")["item_id"] == "1011"
+    assert match_product("an Instagram post for the Lumi PowerCube 10000", FULL_CATALOG, "")["item_id"] == "1007"
+    assert match_product("写一条小红书推广智能水杯", FULL_CATALOG, "智能水杯")["item_id"] == "1001"  # still not the mini
