@@ -47,10 +47,11 @@ PROMISES: tuple[tuple[str, str], ...] = (
 )
 
 # ---------------------------------------------------------------------- features and specs
-_ZH_PREFIX_CUES = r"内置|采用|配备|搭载|具备|具有|拥有|带有|配有|装有|自带|一键|自动|智能|支持|独家|专利|升级|全新|防(?!止)|抗|可(?!以|能|是|爱|靠|口|惜)"
-_ZH_HEADS = r"功能|设计|技术|系统|模式|材质|材料|工艺|面料|科技|芯片|传感器|涂层|内胆|级"
+_ZH_PREFIX_CUES = r"内置|采用|配备|搭载|具备|具有|拥有|带有|配有|装有|自带|一键|自动|智能|支持|独家|专利|升级|全新|监测|测量|防(?!止)|抗|可(?!以|能|是|爱|靠|口|惜)"
+_ZH_HEADS = r"功能|设计|技术|系统|模式|材质|材料|工艺|面料|科技|芯片|传感器|涂层|内胆|控制|性能|效果|级"
+_ZH_HEAD_TAIL = re.compile(r"(?:" + _ZH_HEADS + r")+$")
 _EN_PREFIX_CUES = (r"built[- ]in|equipped with|features?|featuring|boasts?|comes with|includes?|powered by|made (?:of|from|with)|"
-                   r"supports?|anti-?|smart")
+                   r"supports?|anti-?|smart|tracks?|monitors?|measures?|detects?")
 _EN_SUFFIX_CUES = r"-?proof|-?resistant|technology|system|mode|sensors?|functions?|material|grade|coating"
 _CLAUSE_END = re.compile(r"[，,。.!！？?；;：:、\n（）()“”\"—]|(?:\s(?:and|to|that|so|while|for|so|which)\s)")
 _ZH_PARTICLE = re.compile(r"[的和与让还也又更都就给是在把被，]")
@@ -134,13 +135,28 @@ def number_claims(text: str) -> list[NumberClaim]:
     return out
 
 
+def _stem(w: str) -> str:
+    """A crude English stem: plurals and -ing/-ed forms meet their base ("cables" = "cable", "glows" = "glow")."""
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and re.search(r"(?:ss|x|z|ch|sh)es$", w):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    if len(w) > 5 and w.endswith("ing"):
+        return w[:-3]
+    if len(w) > 4 and w.endswith("ed"):
+        return w[:-2] if not w.endswith("eed") else w
+    return w
+
+
 def _tokens(text: str) -> set[str]:
     low = text.lower()
     words = set()
     for w in re.findall(r"[a-z][a-z0-9']*", low):
         if w in _EN_STOP or len(w) < 2:
             continue
-        words.add(re.sub(r"(?<=[a-z]{3})(?:ies|es|s|ing|ed)$", "", w))
+        words.add(_stem(w))
     for run in re.findall(r"[\u4e00-\u9fff]+", low):
         words |= {run[i:i + 2] for i in range(len(run) - 1)} if len(run) > 1 else {run}
     return words
@@ -173,22 +189,29 @@ def _window(sentence: str, start: int, end: int, before: int, after: int) -> str
 
 
 def feature_phrases(sentence: str) -> list[str]:
-    """The phrases a cue marks as product claims (see the module doc)."""
+    """The phrases a cue marks as product claims (see the module doc): what the cue says the
+    product has, without the cue word itself unless it carries the meaning (防/抗/可/智能 …); for a
+    head noun (…功能/设计/技术), its modifier ("防蛀" of 防蛀设计, "降噪" of 降噪技术)."""
     out = []
     for m in re.finditer(_ZH_PREFIX_CUES, sentence):
-        rest = sentence[m.end():m.end() + 8]
+        rest = sentence[m.end():m.end() + 12]
         run = re.match(r"[\u4e00-\u9fffA-Za-z0-9]+", rest)
         if not run:
             continue
-        obj = _ZH_PARTICLE.split(run.group(0))[0][:6]
+        text = run.group(0)
+        adj = re.match(r"^[\u4e00-\u9fff]{1,4}的", text)  # 具有出色的降噪效果: the claim is 降噪效果
+        if adj:
+            text = text[adj.end():]
+        obj = _ZH_PARTICLE.split(text)[0][:6]
+        obj = _ZH_HEAD_TAIL.sub("", obj) or obj  # 降噪功能: the claim is 降噪 (the head noun is scored on its own below)
         if not obj:
             continue
         keep_cue = m.group(0) in ("防", "抗", "可", "智能", "自动", "一键")
         out.append((m.group(0) if keep_cue else "") + obj)
     for m in re.finditer(r"([\u4e00-\u9fff]{1,4})(" + _ZH_HEADS + ")", sentence):
         mod = _ZH_PARTICLE.split(m.group(1))[-1]
-        if mod:
-            out.append(mod + m.group(2))
+        if len(mod) >= 2 or (mod and m.group(2) == "级"):
+            out.append(mod)
     low = sentence
     for m in re.finditer(r"(?i)(?<![A-Za-z])(" + _EN_PREFIX_CUES + r")(?=[\s-])", low):
         a, b = _clause(low, m.start(), m.end())
@@ -198,7 +221,8 @@ def feature_phrases(sentence: str) -> list[str]:
     for m in re.finditer(r"(?i)([A-Za-z0-9][\w'-]*(?:\s+[A-Za-z0-9][\w'-]*){0,2})\s*(" + _EN_SUFFIX_CUES + r")(?![A-Za-z])", low):
         words = [w for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", m.group(1)) if w.lower() not in _EN_STOP][-2:]
         if words:
-            out.append(" ".join(words + [m.group(2).strip("-")]))
+            head = m.group(2).strip("-").lower()
+            out.append(" ".join(words + ([head] if head in ("proof", "resistant", "grade") else [])))
     return out
 
 
@@ -316,11 +340,15 @@ noise cancelling sound music wireless fast charging work study home travel gift 
 
 def _unknown_name(s: str, names: set[str]) -> str:
     title_case = _title_case(s)
-    if title_case:  # "Stay Hydrated, Stay Smart": capitals of a headline; a run of them later on may be a name ("… your Apple Watch")
-        for run in re.finditer(r"(?<!^)(?<![.!?:]\s)\b[A-Z][A-Za-z0-9\-]*(?:\s+[A-Z][A-Za-z0-9\-]*)+", s.strip()):
+    if title_case:  # "Stay Hydrated, Stay Smart": capitals of a headline; a run of them after a lower-case word may be a name ("… your Apple Watch")
+        text = s.strip()
+        for run in re.finditer(r"(?<![A-Za-z0-9\-])[A-Z][A-Za-z0-9\-]*(?:\s+[A-Z][A-Za-z0-9\-]*)+", text):
+            before = text[:run.start()]
+            if not re.search(r"[a-z]+\s+$", before):
+                continue  # a run opening the sentence, a clause or a label: the headline itself
             ws = run.group(0).split()
             unknown = [w for w in ws if w.lower() not in names and w.lower() not in _PLAIN_EN and w.lower() not in _EN_STOP]
-            if unknown and run.start() > 0:
+            if unknown:
                 return unknown[0]
     for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]+", s):
         if title_case and not re.search(r"[a-z][A-Z]|[A-Z]{2}", w):

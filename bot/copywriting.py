@@ -328,6 +328,8 @@ class Copywriter:
         messages = copy_messages(brief, facts, [], brand=self.settings.brand_name)
         fact_pairs = [(h.title or h.id, h.text) for h in facts + policies]  # policies: true, but not worth a prompt's tokens
         allowed = [self.settings.brand_name] + names
+        if row is not None:  # the product's own words in the other language ("Bluetooth" in Chinese copy of 蓝牙耳机)
+            allowed += re.findall(r"[A-Za-z][A-Za-z0-9\-]+", f"{row.get('description') or ''} {row.get('description_zh') or ''}")
         own = {str(row.get(k)) for k in ("name", "name_zh") if row.get(k)} if row is not None else set()
         # the other items' full names; a name contained in this product's own (the "Mini" of the bottle) is not foreign
         others = sorted({n for n in names if n not in own and not any(n in o for o in own)}, key=len, reverse=True) if row is not None else []
