@@ -260,7 +260,8 @@ def quantize_int8(model: Any) -> Any:
     quantised per batch at run time); CPU only. The tied output head is an nn.Linear too."""
     import torch
 
-    return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    # in place: a copy would hold the float32 model twice (6.3 GB peak measured with the copy, docs/BENCHMARKS.md)
+    return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
 def _materialise(resolved: ResolvedModel, settings: ModelSettings, progress: bool, dtype: str = "float32") -> tuple[ResolvedModel, Path | str]:
