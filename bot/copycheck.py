@@ -266,10 +266,10 @@ class CopySources:
 
 
 def check_copy(variant: str, facts: Sequence[tuple[str, str]], *, allowed_names: Sequence[str] = (), request: str = "",
-               other_products: Sequence[str] = (), threshold: float | None = None) -> CopyCheck:
+               other_products: Sequence[str] = (), threshold: float | None = None, known_words: Sequence[str] = ()) -> CopyCheck:
     """Keep only the sentences whose every claim a source holds (see the module doc). `request`
     is the person's brief: it is not a source of facts (a brief asking for "三年质保" does not make it true)."""
-    src = CopySources(facts, allowed_names=allowed_names, threshold=SUPPORT_THRESHOLD if threshold is None else threshold)
+    src = CopySources(facts, allowed_names=list(allowed_names) + list(known_words), threshold=SUPPORT_THRESHOLD if threshold is None else threshold)
     own_names = sorted({n for n in allowed_names if n}, key=len, reverse=True)
     kept: list[str] = []
     removed: list[tuple[str, str]] = []
@@ -291,9 +291,15 @@ def check_copy(variant: str, facts: Sequence[tuple[str, str]], *, allowed_names:
 
 
 def _mask(text: str, names: Iterable[str]) -> str:
+    """The names blanked out (same length), a Latin name only as whole words ("app" is not in "approximately")."""
     for n in names:
         if len(n) >= 2:
-            text = re.sub(re.escape(n), lambda m: "\u2063" * len(m.group(0)), text, flags=re.I)
+            pattern = re.escape(n)
+            if re.match(r"[A-Za-z0-9]", n):
+                pattern = r"(?<![A-Za-z0-9])" + pattern
+            if re.search(r"[A-Za-z0-9]$", n):
+                pattern += r"(?![A-Za-z0-9])"
+            text = re.sub(pattern, lambda m: "\u2063" * len(m.group(0)), text, flags=re.I)
     return text
 
 

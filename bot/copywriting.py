@@ -328,8 +328,8 @@ class Copywriter:
         messages = copy_messages(brief, facts, [], brand=self.settings.brand_name)
         fact_pairs = [(h.title or h.id, h.text) for h in facts + policies]  # policies: true, but not worth a prompt's tokens
         allowed = [self.settings.brand_name] + names
-        if row is not None:  # the product's own words in the other language ("Bluetooth" in Chinese copy of 蓝牙耳机)
-            allowed += re.findall(r"[A-Za-z][A-Za-z0-9\-]+", f"{row.get('description') or ''} {row.get('description_zh') or ''}")
+        # the product's own words in the other language ("Bluetooth" in Chinese copy of 蓝牙耳机): not names, never masked
+        own_words = re.findall(r"[A-Za-z][A-Za-z0-9\-]+", f"{row.get('description') or ''} {row.get('description_zh') or ''}") if row is not None else []
         own = {str(row.get(k)) for k in ("name", "name_zh") if row.get(k)} if row is not None else set()
         # the other items' full names; a name contained in this product's own (the "Mini" of the bottle) is not foreign
         others = sorted({n for n in names if n not in own and not any(n in o for o in own)}, key=len, reverse=True) if row is not None else []
@@ -344,7 +344,7 @@ class Copywriter:
             model_id = result.model_id
             for v in finish_variants(result.texts, brief):
                 body = re.sub(r"\[\d+\]", "", v).strip()
-                checked = check_copy(body, fact_pairs, allowed_names=allowed, request=text, other_products=others)
+                checked = check_copy(body, fact_pairs, allowed_names=allowed, request=text, other_products=others, known_words=own_words)
                 removed += [{"sentence": s, "why": w, "round": attempt + 1} for s, w in checked.removed]
                 out = checked.text
                 if not out or len(out) < 0.4 * len(body) or not within_limit(out, brief) or out in [x for x, _ in variants]:

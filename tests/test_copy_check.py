@@ -87,3 +87,12 @@ def test_each_variant_lists_the_sources_its_claims_drew_on():
     c = check("Keeps your coffee hot for 12 hours. Free shipping in mainland China.", BOTTLE_EN)
     assert "catalogue: Lumi AquaSmart Bottle" in c.drew_on and "Shipping and returns" in c.drew_on
     assert "Review" not in c.drew_on or "coffee" in c.text
+
+
+def test_names_are_blanked_as_whole_words_only():
+    """Found on the dev rows: masking the product's words inside others ("power" in "powerful",
+    "app" in "approximately") left fragments that were then read as unsupported claims."""
+    from bot.copycheck import _mask
+
+    assert _mask("powerful app, approximately", ["power", "app"]) == "powerful \u2063\u2063\u2063, approximately"
+    assert _mask("Lumi魔方充电宝", ["Lumi"]) == "\u2063\u2063\u2063\u2063魔方充电宝"
