@@ -76,7 +76,7 @@ class Assistant:
                                     parser=question_parser, engine=query_engine, brand=settings.brand_name,
                                     min_similarity=min_similarity, k=k, reports=reports)
         self.copywriter = Copywriter(settings, generator=generator, retriever=team_retriever, catalog=catalog,
-                                     product_names=product_names, min_similarity=min_similarity)
+                                     product_names=product_names, min_similarity=min_similarity, docs_retriever=public_retriever)
         # The customer path gets the public retriever and nothing else of the team's.
         self._support = SupportResponder(
             settings,

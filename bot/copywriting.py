@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Sequence
 
 from .prompts import CopyBrief
@@ -17,8 +17,20 @@ CHANNELS: dict[str, tuple[tuple[str, ...], int, int, int]] = {
     "email_subject": (("subject line", "email subject", "e-mail subject", "邮件标题", "邮件主题", "subject"), 30, 60, 0),
     "tagline": (("tagline", "slogan", "口号", "标语", "广告语", "宣传语", "catchy line", "headline"), 30, 60, 8),
     "sms": (("sms", "短信", "push notification", "推送", "text message"), 70, 160, 0),
+    "email": (("email", "e-mail", "邮件", "newsletter", "edm"), 300, 700, 0),
+    "description": (("product description", "description", "商品描述", "详情页", "商品详情", "产品描述", "描述"), 200, 450, 0),
 }
 DEFAULT_CHANNEL = ("post", 300, 500, 0)
+
+# New tokens per channel: the decode budget of one variant (the n variants are one batch), from
+# bench/eval_copy.py (docs/BENCHMARKS.md): on this CPU decode is most of a copy request's time, and
+# the 0.5B model fills whatever budget a 300-1000-character limit gives it. The written limit the
+# prompt states follows the budget (about 1.2 Chinese characters or 3.5 English characters a token).
+MAX_NEW_TOKENS: dict[str, int] = {
+    "tagline": 40, "email_subject": 40, "sms": 80, "tweet": 100, "wechat": 140, "post": 140,
+    "description": 160, "email": 200, "weibo": 180, "xiaohongshu": 200,
+}
+CHARS_PER_TOKEN = {"zh": 1.2, "en": 3.5}
 
 _TONES = (
     (("playful", "fun", "funny", "俏皮", "幽默", "活泼", "可爱"), "playful", "俏皮活泼"),
@@ -177,6 +189,14 @@ def finish_variants(raw: Sequence[str], brief: CopyBrief) -> list[str]:
     return out
 
 
+def budget_tokens(brief: CopyBrief) -> int:
+    """New tokens for one variant: the channel's budget, or less when the brief asks for less."""
+    by_limit = int(brief.max_chars / CHARS_PER_TOKEN.get(brief.language, 3.5)) + 16
+    if brief.max_words:
+        by_limit = min(by_limit, int(brief.max_words * 2.5) + 16)
+    return max(24, min(MAX_NEW_TOKENS.get(brief.channel, MAX_NEW_TOKENS["post"]), by_limit))
+
+
 def within_limit(text: str, brief: CopyBrief) -> bool:
     return len(text) <= brief.max_chars and (not brief.max_words or len(text.split()) <= brief.max_words)
 
@@ -201,8 +221,9 @@ def match_product(request: str, catalog: Sequence[dict], guess: str = "") -> dic
                 continue
             bare = re.sub(r"^lumi\s*", "", n)
             score = 0
-            if n in low or (len(bare) >= 3 and bare in low):
-                score = 4
+            named = [v for v in _name_forms(n) if v in low]
+            if named:  # the name as written, or without the brand, a pack size "（30片）" or a model number "10000"
+                score = 4 + len(max(named, key=len)) / 1000  # the more specific name the request holds wins ("… Bottle Mini")
             else:
                 for t in terms:
                     if t in n:
@@ -222,103 +243,26 @@ def match_product(request: str, catalog: Sequence[dict], guess: str = "") -> dic
 _VARIANT_WORDS = ("mini", "lite", "plus", "max", "pro", "青春版", "迷你", "旗舰版")
 
 
+def _name_forms(name: str) -> list[str]:
+    """A lower-case catalogue name and the shorter forms a request writes it in: without the
+    brand, a bracketed pack size, or a trailing model number (3 characters at least)."""
+    forms = {name}
+    bare = re.sub(r"^lumi\s*", "", name)
+    forms.add(bare)
+    for f in list(forms):
+        g = re.sub(r"\s*[（(][^）)]*[）)]\s*$", "", f).strip()
+        forms.add(g)
+        forms.add(re.sub(r"\s+\d+$", "", g).strip())
+    return [f for f in forms if len(f) >= 3]
+
+
 def _subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
 
 
 # ---------------------------------------------------------------------- the copy fact check
-# Promises and claims copy may make only when the catalogue, docs or reviews say so.
-PROMISES: tuple[tuple[str, str], ...] = (
-    (r"\bfree\b|免费|赠送|赠品|包邮|送礼|买一送一|buy one get", "free/gift"),
-    (r"discount|\d+\s*% off|\boff\b|\bsale\b|coupon|voucher|折扣|打折|\d+折|优惠|立减|满减|特价|降价|秒杀|券", "discount"),
-    (r"certif|approved|\bfda\b|\bce\b|\biso\b|patent|认证|专利|质检|权威|官方认可|国家标准", "certification"),
-    (r"guarantee|warrant|lifetime|money.back|保修|质保|保证|承诺|终身|无效退款", "guarantee"),
-    (r"no\.?\s?1\b|number one|#1\b|best.selling|bestseller|第一|销量冠军|爆款|全网最", "ranking"),
-    (r"limited time|today only|only \d+ left|限时|仅剩|最后\d+", "urgency"),
-    (r"(?:better|faster|cheaper|longer|more \w+) than (?:any|all|other|[A-Z])|比(?!起来)[^\s，,。！!？?]{1,8}(?:更|还|都)|胜过|秒杀[^\s，。]{1,6}", "comparison"),
-)
-
-
-@dataclass(frozen=True)
-class CopyCheck:
-    text: str  # the variant with unsupported sentences removed ("" when nothing survived)
-    removed: tuple[tuple[str, str], ...]  # (sentence, why)
-    drew_on: tuple[str, ...]  # titles of the facts the kept text shares content with
-
-
-def check_copy(variant: str, facts: Sequence[tuple[str, str]], *, allowed_names: Sequence[str] = (), request: str = "",
-               other_products: Sequence[str] = ()) -> CopyCheck:
-    """Keep only sentences whose numbers, promises and names the facts hold.
-
-    `facts` are (title, text) of the catalogue row, docs and reviews the prompt gave. A sentence
-    is removed when it has a number no fact (nor the request) holds, a promise (free, 免费赠送,
-    discounts, certifications like 双层认证, guarantees, rankings) no fact makes, or a brand /
-    product name (a capitalised or Latin word) that is neither in the facts nor an allowed name, or
-    names one of `other_products` (the catalogue's other items: copy for the bottle never calls it
-    the scale)."""
-    from .grounding import SourceNumbers, content_tokens, extract_numbers, split_sentences, supports
-
-    corpus = "\n".join(f"{t}\n{x}" for t, x in facts).lower() + "\n" + request.lower()
-    numbers = SourceNumbers.build([f"{t}\n{x}" for t, x in facts], extra_texts=[request]).all_values()
-    names = {n.lower() for n in allowed_names if n} | {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]+", corpus)}
-    kept: list[str] = []
-    removed: list[tuple[str, str]] = []
-    for s in split_sentences(variant):
-        if not s.strip():
-            kept.append(s)
-            continue
-        why = ""
-        other = next((o for o in other_products if o and o.lower() in s.lower()), "")
-        if other:
-            why = f"names another product '{other}'"
-        bad = [] if why else [n.text for n in extract_numbers(s) if not supports(n, numbers)]
-        if bad:
-            why = f"number {bad[0]} is in no fact"
-        if not why:
-            for pattern, kind in PROMISES:
-                m = re.search(pattern, s, re.I)
-                if m and not re.search(pattern, corpus, re.I):
-                    why = f"{kind} promise '{m.group(0)}' is in no fact"
-                    break
-        title_case = _title_case(s)
-        if not why:
-            for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]+", s):
-                if title_case and not re.search(r"[a-z][A-Z]|[A-Z]{2}", w):
-                    continue  # "Stay Hydrated, Stay Smart": capitals of a headline, not names
-                lw = w.lower()
-                if (w[0].isupper() or re.search(r"[\u4e00-\u9fff]", s)) and len(w) > 1 and lw not in names and not _english_word(lw, s) \
-                        and not _compound(lw, names):
-                    why = f"name '{w}' is not in the catalogue or the facts"
-                    break
-        if why:
-            removed.append((s.strip(), why))
-        else:
-            kept.append(s)
-    text = "".join(kept).strip()
-    words = content_tokens(text)
-    drew = tuple(t for t, x in facts if len(words & content_tokens(f"{t} {x}")) >= 2)
-    return CopyCheck(text, tuple(removed), drew)
-
-
-_PLAIN_EN = frozenset("""a an the and or but with for to of in on at by your you our we it its is are be this that these those
-new now get meet say hello hi all day every one more less just so very really my me i stay keep make let go try love like
-smart bottle mini buds pro lite lamp charger earbuds desk light app sync reminder reminders battery hours hot cold water drink
-noise cancelling sound music wireless fast charging work study home travel gift gifts sip hydrate hydration daily life style
-""".split())
-
-
-def _english_word(word: str, sentence: str) -> bool:
-    """A capitalised word at the start of an English sentence, or a plain word: not a name."""
-    if re.search(r"[\u4e00-\u9fff]", sentence):
-        return word in _PLAIN_EN
-    first = re.match(r"\W*([A-Za-z][A-Za-z0-9\-]*)", sentence)
-    return word in _PLAIN_EN or bool(first and first.group(1).lower() == word)
-
-
-def _title_case(sentence: str) -> bool:
-    words = re.findall(r"[A-Za-z][A-Za-z0-9\-]*", sentence)
-    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+from .copycheck import CopyCheck, check_copy  # noqa: E402,F401  (bot/copycheck.py; re-exported)
 
 
 # ---------------------------------------------------------------------- the pipeline
@@ -327,10 +271,12 @@ class Copywriter:
     each variant fact-checked (check_copy); a variant that loses too much is regenerated once;
     each kept variant lists what it drew on."""
 
-    def __init__(self, settings, *, generator, retriever=None, catalog=None, product_names=None, min_similarity: float = 0.25):
+    def __init__(self, settings, *, generator, retriever=None, catalog=None, product_names=None, min_similarity: float = 0.25,
+                 docs_retriever=None):
         self.settings = settings
         self.generator = generator
         self.retriever = retriever
+        self.docs_retriever = docs_retriever  # the public docs (product pages, shipping, warranty): facts copy may state
         self._catalog = catalog  # () -> list of catalogue rows (dicts with name, name_zh, description, …)
         self._product_names = product_names
         self.min_similarity = min_similarity
@@ -356,6 +302,8 @@ class Copywriter:
         if row is not None:
             brief = replace(brief, product=str(row.get("name_zh") if brief.language == "zh" and row.get("name_zh") else row.get("name") or brief.product))
         lang = brief.language
+        max_tokens = budget_tokens(brief)
+        brief = replace(brief, max_chars=min(brief.max_chars, int(max_tokens * CHARS_PER_TOKEN.get(lang, 3.5))))
         subject = brief.product or self.settings.brand_name
         praise, segment = [], []
         if self.retriever is not None:
@@ -375,11 +323,13 @@ class Copywriter:
             name = row.get("name_zh") if lang == "zh" and row.get("name_zh") else row.get("name")
             catalogue_hits = [Hit(id=f"catalog:{row.get('item_id', name)}", kind="catalog", text=f"{name}: {desc}", score=1.0,
                                   title=pick(lang, f"catalogue: {name}", f"商品目录：{name}"), metadata={"similarity": 1.0})]
-        facts = catalogue_hits + praise + [h for h in segment if h.id not in {p.id for p in praise}]
+        product_docs, policies = await self._docs(row, lang)
+        facts = catalogue_hits + product_docs + praise + [h for h in segment if h.id not in {p.id for p in praise}]
         messages = copy_messages(brief, facts, [], brand=self.settings.brand_name)
-        max_tokens = max(48, min(512, int(brief.max_chars * (1.2 if lang == "zh" else 0.45)) + 16))
-        fact_pairs = [(h.title or h.id, h.text) for h in facts]
+        fact_pairs = [(h.title or h.id, h.text) for h in facts + policies]  # policies: true, but not worth a prompt's tokens
         allowed = [self.settings.brand_name] + names
+        # the product's own words in the other language ("Bluetooth" in Chinese copy of 蓝牙耳机): not names, never masked
+        own_words = re.findall(r"[A-Za-z][A-Za-z0-9\-]+", f"{row.get('description') or ''} {row.get('description_zh') or ''}") if row is not None else []
         own = {str(row.get(k)) for k in ("name", "name_zh") if row.get(k)} if row is not None else set()
         # the other items' full names; a name contained in this product's own (the "Mini" of the bottle) is not foreign
         others = sorted({n for n in names if n not in own and not any(n in o for o in own)}, key=len, reverse=True) if row is not None else []
@@ -394,7 +344,7 @@ class Copywriter:
             model_id = result.model_id
             for v in finish_variants(result.texts, brief):
                 body = re.sub(r"\[\d+\]", "", v).strip()
-                checked = check_copy(body, fact_pairs, allowed_names=allowed, request=text, other_products=others)
+                checked = check_copy(body, fact_pairs, allowed_names=allowed, request=text, other_products=others, known_words=own_words)
                 removed += [{"sentence": s, "why": w, "round": attempt + 1} for s, w in checked.removed]
                 out = checked.text
                 if not out or len(out) < 0.4 * len(body) or not within_limit(out, brief) or out in [x for x, _ in variants]:
@@ -420,10 +370,22 @@ class Copywriter:
         }
         return Outcome(body, data, messages, tuple(to_source(h) for h in facts), model_id)
 
+    async def _docs(self, row: dict | None, lang: str) -> tuple[list, list]:
+        """The product's own doc sections (its product page: price, specifications, in the box) and
+        the shop's shipping/returns/warranty sections. A section is the product's when its page title
+        is the product's name (the Mini's page is not the bottle's)."""
+        import asyncio
 
-def _compound(word: str, names: set[str]) -> bool:
-    """#LumiWatch: a hashtag made of known words."""
-    ok = [True] + [False] * len(word)
-    for i in range(1, len(word) + 1):
-        ok[i] = any(ok[j] and word[j:i] in names for j in range(max(0, i - 20), i) if i - j >= 2)
-    return ok[-1]
+        from .lang import pick
+
+        if self.docs_retriever is None or row is None:
+            return [], []
+        names = {str(row.get(k)).strip() for k in ("name", "name_zh") if row.get(k)}
+        name = str(row.get("name_zh") if lang == "zh" and row.get("name_zh") else row.get("name") or "")
+        try:
+            hits = await asyncio.to_thread(self.docs_retriever.search, name, 8)
+            pol = await asyncio.to_thread(self.docs_retriever.search, pick(lang, "free shipping, returns and warranty", "包邮 退货 保修"), 4)
+        except Exception:  # noqa: BLE001 - the docs are extra evidence; copy without them still works
+            return [], []
+        own = [h for h in hits if (h.title or "").split(" › ")[0].strip() in names and " › " in (h.title or "")]
+        return own[:3], [h for h in pol if h.id not in {o.id for o in own}]

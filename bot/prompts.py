@@ -106,7 +106,7 @@ class CopyBrief:
     request: str
     product: str = ""
     audience: str = ""
-    channel: str = "post"  # wechat | weibo | xiaohongshu | tweet | email_subject | tagline | sms | post
+    channel: str = "post"  # wechat | weibo | xiaohongshu | tweet | email_subject | tagline | sms | email | description | post
     language: str = "zh"
     tone: str = ""
     max_chars: int = 300  # the channel's limit (or the one asked for)
@@ -123,6 +123,8 @@ CHANNEL_NAMES = {
     "tagline": ("a tagline", "一句广告语"),
     "sms": ("an SMS message", "一条短信"),
     "post": ("a short social media post", "一段社交媒体文案"),
+    "email": ("a short marketing e-mail (a subject line, then the body)", "一封简短的营销邮件（先写标题，再写正文）"),
+    "description": ("a product description for the product page", "一段商品详情页的商品描述"),
 }
 
 

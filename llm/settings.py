@@ -25,6 +25,10 @@ class ModelSettings:
     # least 1) — torch's spinning threads slow down badly when another busy process shares the
     # cores (see docs/BENCHMARKS.md). Process-wide; training uses torch's default unless set.
     threads: int = 0
+    # CPU inference only: "int8" = torch dynamic int8 quantisation of every Linear layer
+    # (torch.ao.quantization.quantize_dynamic) after loading in float32; "none" = run in `dtype`.
+    # Measured against bf16 with bench/bench_decode.py and bench/eval_copy.py (docs/BENCHMARKS.md).
+    quantize: Literal["none", "int8"] = "none"
 
 
 @dataclass(frozen=True)

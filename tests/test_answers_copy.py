@@ -106,3 +106,44 @@ def test_copy_for_one_product_never_names_another_catalogue_product(tmp_path):
     mini = check_copy("Lumi AquaSmart Bottle Mini，350毫升。", [("catalogue: Lumi AquaSmart Bottle Mini", "The 350 ml AquaSmart.")],
                       allowed_names=["Lumi"], other_products=["Lumi Buds Pro"])
     assert mini.text == "Lumi AquaSmart Bottle Mini，350毫升。"
+
+
+class _Docs:
+    """The public docs: the bottle's page, the Mini's page and the shipping policy."""
+
+    def search(self, query, k=8, *, kinds=None, filters=None):
+        if "包邮" in query or "shipping" in query:
+            return [Hit("doc:ship", "doc", "中国大陆：满99元包邮，不满99元运费8元。", 0.5, title="配送与退换货 › 配送", metadata={"similarity": 0.5})]
+        return [Hit("doc:p1", "doc", "价格 ¥199，中国大陆包邮。", 0.6, title="Lumi 智能保温水杯 › 价格", metadata={"similarity": 0.6}),
+                Hit("doc:p2", "doc", "规格参数 保温12小时、保冷24小时；500毫升。", 0.5, title="Lumi 智能保温水杯 › 规格参数", metadata={"similarity": 0.5}),
+                Hit("doc:m1", "doc", "规格参数 350毫升，8小时保温。", 0.4, title="Lumi 智能水杯 mini › 规格参数", metadata={"similarity": 0.4})]
+
+
+def test_copy_draws_on_the_products_doc_page_and_policies_not_another_products_page(tmp_path):
+    gen = FakeGenerator(["保冷24小时，中国大陆包邮。", "350毫升，随身带。", "满99元包邮，12小时保温。"])
+    a = Assistant(AssistantSettings(), generator=gen, team_retriever=_Retriever(), public_retriever=_Docs(), store_path=tmp_path / "b.sqlite",
+                  reports=None, intents=_Intents(), catalog=lambda: CATALOG)
+    r = asyncio.run(a.handle(Message("cli", "c", "u", "帮我写一条小红书文案，推广智能水杯")))
+    prompt = gen.prompts[0][1]["content"]
+    assert "保冷24小时" in prompt and "350毫升，8小时" not in prompt  # its own page, not the Mini's
+    assert "保冷24小时，中国大陆包邮。" in r.data["variants"] and "满99元包邮，12小时保温。" in r.data["variants"]
+    assert all("350毫升" not in v for v in r.data["variants"])  # the Mini's spec is no fact of the bottle
+    assert "规格参数" in r.text  # listed as what the variant drew on
+
+
+FULL_CATALOG = CATALOG + [
+    {"item_id": "1007", "name": "Lumi PowerCube 10000", "name_zh": "Lumi 魔方充电宝 10000", "price": 149, "description": "10,000 mAh power bank.",
+     "description_zh": "10000毫安充电宝。"},
+    {"item_id": "1011", "name": "Lumi Bottle Cleaning Tablets (30)", "name_zh": "Lumi 水杯清洁片（30片）", "price": 29, "description": "Tablets.",
+     "description_zh": "泡腾清洁片。"},
+]
+
+
+def test_the_more_specific_name_in_the_request_wins_and_a_name_without_its_model_number_or_pack_size_matches():
+    """Measured misses (bench/eval_copy.py before): the Mini's brief matched the bottle; 魔方充电宝 and
+    水杯清洁片 matched nothing because the catalogue names carry "10000" and "（30片）"."""
+    assert match_product("a playful tagline for the AquaSmart Bottle Mini, for students", FULL_CATALOG, "AquaSmart Bottle Mini")["item_id"] == "1002"
+    assert match_product("写一篇小红书笔记，推荐 Lumi 魔方充电宝给经常出差的人", FULL_CATALOG, "")["item_id"] == "1007"
+    assert match_product("写一段 Lumi 水杯清洁片的商品描述，50字以内", FULL_CATALOG, "")["item_id"] == "1011"
+    assert match_product("an Instagram post for the Lumi PowerCube 10000", FULL_CATALOG, "")["item_id"] == "1007"
+    assert match_product("写一条小红书推广智能水杯", FULL_CATALOG, "智能水杯")["item_id"] == "1001"  # still not the mini
