@@ -108,7 +108,12 @@ PAYMENT_METHODS: dict[str, tuple[str, ...]] = {
     "cash on delivery": ("cash on delivery", "货到付款"), "huabei": ("huabei", "花呗"), "klarna": ("klarna",),
     "bank transfer": ("bank transfer", "银行转账", "转账"), "installments": ("installment", "instalment", "分期"),
     "gift card": ("gift card", "礼品卡"), "cash": ("in cash", "现金"),
+    "e-cny": ("e-cny", "digital yuan", "digital rmb", "digital renminbi", "数字人民币"), "quickpass": ("quickpass", "云闪付"),
+    "jd pay": ("jd pay", "京东支付"), "samsung pay": ("samsung pay",), "douyin pay": ("douyin pay", "抖音支付"),
 }
+# kinds of named things a help page lists as its options (the carriers we ship with, the ways to pay):
+# a question naming one of the kind asks which ones, answered by the section listing them
+LISTED_KINDS = frozenset({"payment method", "carrier"})
 CARRIERS: dict[str, tuple[str, ...]] = {
     "sf": ("sf express", "sf-express", "顺丰"), "jd": ("jd logistics", "jd express", "京东物流", "京东"), "ems": ("ems",),
     "china post": ("china post", "中国邮政", "邮政"), "dhl": ("dhl",), "fedex": ("fedex",), "ups": ("ups",),

@@ -25,7 +25,7 @@ from knowledge.text import detect_lang
 from knowledge.types import Hit
 
 from ..protocols import Retriever
-from .lexicon import PRODUCT_CONCEPTS, concepts, entities, tokens
+from .lexicon import LISTED_KINDS, PRODUCT_CONCEPTS, concepts, entities, tokens
 
 _LANG_DIR = re.compile(r"(^|/)(en|zh|zh[-_](cn|hans|tw|hk)|en[-_](us|gb))(/|$)", re.I)
 _LANG_SUFFIX = re.compile(r"[._-](en|zh|zh[-_]cn)(?=\.[a-z0-9]+$)", re.I)
@@ -255,7 +255,7 @@ class SectionFinder:
             unit = best_unit(s, query if f is None else focus, df, idf)
             typed = answer_type_fit(s, asks)
             ents = entities(query) | (entities(focus) if focus else frozenset())
-            ent = (len(ents & entities(s.title + "\n" + s.body)) / len(ents)) if ents else 0.0
+            ent = entity_fit(ents, entities(s.title + "\n" + s.body))
             tt = tokens(s.doc_title)
             title = (2 * len(q.tokens & tt) / (len(q.tokens) + len(tt))) if tt and q.tokens else 0.0
             dense = float(h.metadata.get("similarity") or 0.0)
@@ -288,6 +288,8 @@ class SectionFinder:
             return False
         top = candidates[0]
         w = self.weights
+        if lists_asked_kind(question, top):
+            return True  # "能发韵达吗": the section listing our carriers answers, whatever the score's other parts
         if detect_lang(question) == "zh":
             return top.score >= w.zh_coverage_below or zh_word_coverage(question, top) >= w.min_coverage
         return top.score >= w.coverage_below or top.coverage >= w.min_coverage
@@ -320,6 +322,24 @@ def zh_word_coverage(question: str, cand: "Candidate") -> float:
         return w in text or any(w in f or (len(f) >= 2 and f in w) for f in forms) or (len(w) >= 2 and _fuzzy_in(w, tokens(text)))
 
     return sum(explained(w) for w in words) / len(words)
+
+
+def entity_fit(asked: frozenset, have: frozenset) -> float:
+    """Share of the question's named things the section names; a carrier / payment method the section
+    does not name still counts when the section lists others of its kind (it says which ones we use)."""
+    if not asked:
+        return 0.0
+    kinds = {kind for kind, _name in have}
+    return sum(1.0 if e in have else (1.0 if e[0] in LISTED_KINDS and e[0] in kinds else 0.0) for e in asked) / len(asked)
+
+
+def lists_asked_kind(question: str, cand: "Candidate") -> bool:
+    """The question names a carrier / payment method and the section lists those of that kind."""
+    asked = {kind for kind, _name in entities(question) if kind in LISTED_KINDS}
+    if not asked:
+        return False
+    have = {kind for v in cand.versions.values() for kind, _name in entities(v.title + "\n" + v.body)}
+    return bool(asked & have)
 
 
 def _edit1(a: str, b: str) -> bool:
