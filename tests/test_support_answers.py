@@ -375,3 +375,22 @@ def test_a_named_carrier_or_payment_method_meets_the_section_that_lists_them(mak
     r = ask(a, text, thread=text)
     assert not r.handover and not notifier.sent and fact in r.text, r.text
     assert not re.match(r"\s*(yes|sure|可以|能|是的|当然)", r.text, re.I), r.text
+
+
+@pytest.mark.parametrize("text, fact", [("how fast will a parcel reach Guangzhou?", "1–3"), ("How soon does an order get to Chengdu?", "1–3")])
+def test_how_fast_asks_for_a_duration(make, text, fact):
+    """"how fast / how quickly / how soon" ask how long it takes, like "how long"."""
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and fact in r.text, r.text
+
+
+@pytest.mark.parametrize("text, fact", [("Is a return still possible 50 days after delivery?", "30 days"),
+                                        ("Can I send the charger back after six weeks?", "30 days"), ("收货60天了还能退货吗", "30天")])
+def test_a_return_after_a_stated_time_gets_the_return_period(make, text, fact):
+    """A question stating how long ago it arrived asks about the return window: the 30-day rule, not
+    the return steps, and never a yes."""
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and fact in r.text, r.text
+    assert not re.match(r"\s*(yes|sure|可以|能|是的|当然)", r.text, re.I), r.text
