@@ -176,7 +176,7 @@ def report(results: list[dict], label: str) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "test", "holdout", "holdout2", "final", "holdout3", "all"), default="all", help="which questions to run (default: all, reported per split)")
+    ap.add_argument("--split", choices=("dev", "test", "holdout", "holdout2", "final", "holdout3", "holdout4", "all"), default="all", help="which questions to run (default: all, reported per split)")
     ap.add_argument("--questions", type=Path, default=QUESTIONS, help="a question set in the same JSONL format (default: %(default)s)")
     ap.add_argument("--show-misses", action="store_true", help="print every question not answered right")
     ap.add_argument("--rephrase", type=int, default=0, metavar="N", help="also run N dev questions through the embedded model (slow)")

@@ -363,3 +363,34 @@ def test_a_question_about_the_return_period_gets_the_period_not_the_steps(make, 
     a, _, _ = make()
     r = ask(a, text, thread=text)
     assert not r.handover and fact in r.text, r.text
+
+
+@pytest.mark.parametrize("text, fact", [("Will my parcel go by FedEx?", "SF Express"), ("Do you deliver via FedEx?", "SF Express"), ("能走韵达快递吗", "顺丰"),
+                                        ("能发申通吗", "顺丰"),
+                                        ("Can I pay with the digital yuan (e-CNY)?", "Alipay"), ("可以用云闪付付款吗", "支付宝")])
+def test_a_named_carrier_or_payment_method_meets_the_section_that_lists_them(make, text, fact):
+    """Naming a carrier / payment method asks which ones we use: the section that lists carriers /
+    payment methods answers (not the delivery-times section, not a hand-over), and never with a yes."""
+    a, _, notifier = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and not notifier.sent and fact in r.text, r.text
+    assert not re.match(r"\s*(yes|sure|可以|能|是的|当然)", r.text, re.I), r.text
+
+
+@pytest.mark.parametrize("text, fact", [("how fast will a parcel reach Guangzhou?", "1–3"), ("How soon does an order get to Chengdu?", "1–3")])
+def test_how_fast_asks_for_a_duration(make, text, fact):
+    """"how fast / how quickly / how soon" ask how long it takes, like "how long"."""
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and fact in r.text, r.text
+
+
+@pytest.mark.parametrize("text, fact", [("Is a return still possible 50 days after delivery?", "30 days"),
+                                        ("Can I send the charger back after six weeks?", "30 days"), ("收货60天了还能退货吗", "30天")])
+def test_a_return_after_a_stated_time_gets_the_return_period(make, text, fact):
+    """A question stating how long ago it arrived asks about the return window: the 30-day rule, not
+    the return steps, and never a yes."""
+    a, _, _ = make()
+    r = ask(a, text, thread=text)
+    assert not r.handover and fact in r.text, r.text
+    assert not re.match(r"\s*(yes|sure|可以|能|是的|当然)", r.text, re.I), r.text

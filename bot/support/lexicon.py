@@ -32,7 +32,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "tax": ("vat", "tax", "taxes", "含税", "税"),
     "delivery": ("delivery", "deliver", "delivered", "arrive", "arrival", "arrives", "shipping time", "delivery time",
                  "ship", "ships", "shipped", "shipping", "dispatch", "dispatched", "tracking", "track", "parcel", "package", "courier",
-                 "not arrived", "hasn't arrived", "haven't received", "still not here", "多久", "几天", "到货", "送达", "收到",
+                 "not arrived", "hasn't arrived", "reach", "reaches", "get to", "get here", "gets to", "get there", "haven't received", "still not here", "多久", "几天", "到货", "送达", "收到",
                  "发货", "物流", "快递", "包裹", "没到", "还没到", "单号", "配送", "寄到", "送到", "运送"),
     "ship_cost": ("free shipping", "free delivery", "minimum order", "minimum spend", "shipping free", "shipping cost", "shipping fee", "shipping costs", "postage", "delivery fee",
                   "delivery charge", "pay for shipping", "pay shipping", "运费", "包邮", "邮费", "免运费", "免邮", "运费险"),
@@ -108,7 +108,12 @@ PAYMENT_METHODS: dict[str, tuple[str, ...]] = {
     "cash on delivery": ("cash on delivery", "货到付款"), "huabei": ("huabei", "花呗"), "klarna": ("klarna",),
     "bank transfer": ("bank transfer", "银行转账", "转账"), "installments": ("installment", "instalment", "分期"),
     "gift card": ("gift card", "礼品卡"), "cash": ("in cash", "现金"),
+    "e-cny": ("e-cny", "digital yuan", "digital rmb", "digital renminbi", "数字人民币"), "quickpass": ("quickpass", "云闪付"),
+    "jd pay": ("jd pay", "京东支付"), "samsung pay": ("samsung pay",), "douyin pay": ("douyin pay", "抖音支付"),
 }
+# kinds of named things a help page lists as its options (the carriers we ship with, the ways to pay):
+# a question naming one of the kind asks which ones, answered by the section listing them
+LISTED_KINDS = frozenset({"payment method", "carrier"})
 CARRIERS: dict[str, tuple[str, ...]] = {
     "sf": ("sf express", "sf-express", "顺丰"), "jd": ("jd logistics", "jd express", "京东物流", "京东"), "ems": ("ems",),
     "china post": ("china post", "中国邮政", "邮政"), "dhl": ("dhl",), "fedex": ("fedex",), "ups": ("ups",),
@@ -159,10 +164,32 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+# "send the charger back", "ship them back": a return with the thing named in between
+_SEND_BACK = re.compile(r"\b(?:send|ship|mail|post|bring|take)\b(?:\s+[a-z0-9'-]+){1,3}\s+back\b")
+# a stated time span ("50 days", "six weeks", "两个月", "60天"): asked with a return, it is about the return window
+_NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of|several)"
+_SPAN = re.compile(_NUM + r"\s+(?:days?|weeks?|months?)\b|(?:\d+|[一二两三四五六七八九十]+)\s*(?:天|周|星期|个月|月)")
+
+
+def pattern_concepts(text: str) -> dict[str, str]:
+    """Concepts read from a pattern rather than a fixed form, each with the words that express it
+    ("send the charger back" -> return: "send back"; "after six weeks" + a return -> return_period:
+    "six weeks"), for the coverage of a question by a section."""
+    t = norm(text)
+    out: dict[str, str] = {}
+    m = _SEND_BACK.search(t)
+    if m and not _CONCEPT_RES["return"].search(t):  # only where no fixed form says it already
+        out["return"] = f"{m.group(0).split()[0]} back"
+    m = _SPAN.search(t)
+    if m and ("return" in out or _CONCEPT_RES["return"].search(t)):
+        out["return_period"] = m.group(0)
+    return out
+
+
 @lru_cache(maxsize=4096)
 def concepts(text: str) -> frozenset[str]:
     t = norm(text)
-    return frozenset(c for c, rx in _CONCEPT_RES.items() if rx.search(t))
+    return frozenset({c for c, rx in _CONCEPT_RES.items() if rx.search(t)} | set(pattern_concepts(t)))
 
 
 @lru_cache(maxsize=4096)

@@ -25,7 +25,7 @@ from knowledge.text import detect_lang
 from knowledge.types import Hit
 
 from ..protocols import Retriever
-from .lexicon import PRODUCT_CONCEPTS, concepts, entities, tokens
+from .lexicon import LISTED_KINDS, PRODUCT_CONCEPTS, concepts, entities, pattern_concepts, tokens
 
 _LANG_DIR = re.compile(r"(^|/)(en|zh|zh[-_](cn|hans|tw|hk)|en[-_](us|gb))(/|$)", re.I)
 _LANG_SUFFIX = re.compile(r"[._-](en|zh|zh[-_]cn)(?=\.[a-z0-9]+$)", re.I)
@@ -228,6 +228,7 @@ class SectionFinder:
         groups: dict[str, Candidate] = {}
         vocab = set(df)
         q_explained = explained_by_concepts(query, q.concepts)
+        q_patterns = {c: tokens(span) for c, span in pattern_concepts(query).items()}
         asks = asked_types(query if f is None else focus if part else f"{query} {focus}")
         base_titles = [tt for tt in {tokens(x.doc_title) for x in sections} if tt and not tt & VARIANT_WORDS]
         for h, s, tk, cc in zip(hits, sections, sec_tokens, sec_concepts):
@@ -237,7 +238,9 @@ class SectionFinder:
                     return 0.0
                 return sum(idf(table.get(t, 0)) for t in terms if t in have or fuzzy and _fuzzy_in(t, have)) / total
 
-            lex = recall(q.tokens, tk, df, fuzzy=True)
+            # words that express a pattern concept ("send … back" = return) are the section's when it has the concept
+            tk_q = tk.union(*(spans for c, spans in q_patterns.items() if c in cc)) if q_patterns else tk
+            lex = recall(q.tokens, tk_q, df, fuzzy=True)
             con = recall(q.concepts, cc, cdf)
             head = recall(q.tokens, tokens(s.heading), df) if s.heading else 0.0
             # coverage: the question's words found in the section, directly, by a near spelling, or
@@ -255,7 +258,7 @@ class SectionFinder:
             unit = best_unit(s, query if f is None else focus, df, idf)
             typed = answer_type_fit(s, asks)
             ents = entities(query) | (entities(focus) if focus else frozenset())
-            ent = (len(ents & entities(s.title + "\n" + s.body)) / len(ents)) if ents else 0.0
+            ent = entity_fit(ents, entities(s.title + "\n" + s.body))
             tt = tokens(s.doc_title)
             title = (2 * len(q.tokens & tt) / (len(q.tokens) + len(tt))) if tt and q.tokens else 0.0
             dense = float(h.metadata.get("similarity") or 0.0)
@@ -288,6 +291,8 @@ class SectionFinder:
             return False
         top = candidates[0]
         w = self.weights
+        if lists_asked_kind(question, top):
+            return True  # "能发韵达吗": the section listing our carriers answers, whatever the score's other parts
         if detect_lang(question) == "zh":
             return top.score >= w.zh_coverage_below or zh_word_coverage(question, top) >= w.min_coverage
         return top.score >= w.coverage_below or top.coverage >= w.min_coverage
@@ -322,6 +327,24 @@ def zh_word_coverage(question: str, cand: "Candidate") -> float:
     return sum(explained(w) for w in words) / len(words)
 
 
+def entity_fit(asked: frozenset, have: frozenset) -> float:
+    """Share of the question's named things the section names; a carrier / payment method the section
+    does not name still counts when the section lists others of its kind (it says which ones we use)."""
+    if not asked:
+        return 0.0
+    kinds = {kind for kind, _name in have}
+    return sum(1.0 if e in have else (1.0 if e[0] in LISTED_KINDS and e[0] in kinds else 0.0) for e in asked) / len(asked)
+
+
+def lists_asked_kind(question: str, cand: "Candidate") -> bool:
+    """The question names a carrier / payment method and the section lists those of that kind."""
+    asked = {kind for kind, _name in entities(question) if kind in LISTED_KINDS}
+    if not asked:
+        return False
+    have = {kind for v in cand.versions.values() for kind, _name in entities(v.title + "\n" + v.body)}
+    return bool(asked & have)
+
+
 def _edit1(a: str, b: str) -> bool:
     """a and b differ by one edit (insert, delete, substitute or swap of neighbours)."""
     if abs(len(a) - len(b)) > 1 or a == b:
@@ -348,18 +371,23 @@ def explained_by_concepts(text: str, cs: frozenset[str]) -> dict[str, frozenset[
     """Per concept of `text`, the tokens of `text` that its matching surface forms cover."""
     from .lexicon import CONCEPTS, norm
 
+    from .lexicon import pattern_concepts
+
     t = norm(text)
+    spans = pattern_concepts(t)
     out: dict[str, frozenset[str]] = {}
     for c in cs:
         got: set[str] = set()
         for form in CONCEPTS[c]:
             if form.lower() in t:
                 got |= tokens(form)
+        if c in spans:
+            got |= tokens(spans[c])
         out[c] = frozenset(got)
     return out
 
 
-_ASK_DURATION = re.compile(r"how long|how many days|when|how soon|多久|几天|什么时候|多长时间|多快|几个小时|几年", re.I)
+_ASK_DURATION = re.compile(r"how long|how many days|when|how soon|how fast|how quickly|how quick|多久|几天|什么时候|多长时间|多快|几个小时|几年", re.I)
 _ASK_AMOUNT = re.compile(r"how much|price|cost|多少钱|价格|运费多少|几块|多钱", re.I)
 _DURATION = re.compile(r"\d\s*(?:[-–]\s*\d+\s*)?(?:h\b|hours?|days?|working days|years?|months?|weeks?|小时|天|个工作日|工作日|年|个月|周)|within|内", re.I)
 _AMOUNT = re.compile(r"[¥￥$]\s*\d|\d\s*(?:元|块|yuan|rmb)", re.I)

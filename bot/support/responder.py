@@ -225,6 +225,11 @@ class SupportResponder:
         seen = {cand.group}
         for part in parts:
             found = await self._find_part(query, part)
+            if found and found[0].group in seen:
+                # scored with the whole message the part lands on the section already quoted ("can I
+                # return opened earbuds, and how fast is the refund?"): the part on its own may not
+                alone = await asyncio.to_thread(self._finder.find, part)
+                found = alone if self._finder.answerable(alone, part) else found
             if not found or found[0].group in seen:
                 continue
             seen.add(found[0].group)
