@@ -105,7 +105,7 @@ def load_yelp(start: int):
 AFTER = "after: + polarity filter (the defaults)"
 
 
-def query_set_eval(docs, per_cat: int, heldout: bool = False) -> None:
+def query_set_eval(docs, per_cat: int, heldout: bool = False, qpath: Path | None = None) -> None:
     from dataclasses import replace
 
     from knowledge.embeddings import CachedEmbedder, USEEmbedder
@@ -114,7 +114,7 @@ def query_set_eval(docs, per_cat: int, heldout: bool = False) -> None:
     from knowledge.settings import IndexSettings, SearchSettings
     from knowledge.types import Document
 
-    qfile = ROOT / "bench" / "data" / ("retrieval_queries_heldout.jsonl" if heldout else "retrieval_queries.jsonl")
+    qfile = qpath or ROOT / "bench" / "data" / ("retrieval_queries_heldout.jsonl" if heldout else "retrieval_queries.jsonl")
     queries = [json.loads(line) for line in qfile.read_text(encoding="utf-8").splitlines() if line]
     print(f"queries: {qfile.name} ({len(queries)})")
     for d in docs:
@@ -166,6 +166,10 @@ def query_set_eval(docs, per_cat: int, heldout: bool = False) -> None:
             ("+ coverage 0.2 in the pool strength", "a", replace(base, polarity_filter=False), "auto"),
             (AFTER, "a", base, "auto"),
             ("option: languages weighed by all candidates (language_by all)", "a", replace(base, language_by="all"), "auto"),
+            ("option: language_by all, coverage 0.4", "a", replace(base, language_by="all", coverage_weight=0.4), "auto"),
+            ("option: no polarity filter (re-rank), coverage 0.4", "a",
+             replace(base, polarity_filter=False, coverage_weight=0.4), "auto"),
+            ("option: polarity filter, coverage 0.4", "a", replace(base, coverage_weight=0.4), "auto"),
         ]
         if not heldout:
             configs += [
@@ -182,6 +186,11 @@ def query_set_eval(docs, per_cat: int, heldout: bool = False) -> None:
             ("before, model sentiment", "b", before, "auto"),
             ("after, model sentiment", "b", base, "auto"),
             ("option: language_by all, model sentiment", "b", replace(base, language_by="all"), "auto"),
+            ("option: language_by all, coverage 0.4, model sentiment", "b",
+             replace(base, language_by="all", coverage_weight=0.4), "auto"),
+            ("option: no polarity filter, coverage 0.4, model sentiment", "b",
+             replace(base, polarity_filter=False, coverage_weight=0.4), "auto"),
+            ("option: polarity filter, coverage 0.4, model sentiment", "b", replace(base, coverage_weight=0.4), "auto"),
         ]
         details = {}
         for name, folder, settings, pol in configs:
@@ -212,6 +221,9 @@ def main() -> int:
     ap.add_argument("--category-p10", action="store_true", help="the older category precision@10 instead of the query set")
     ap.add_argument("--heldout", action="store_true",
                     help="score bench/data/retrieval_queries_heldout.jsonl instead (kept aside: run once, at the end)")
+    ap.add_argument("--queries", type=Path, default=None,
+                    help="score this query file instead (e.g. bench/data/retrieval_queries_heldout2.jsonl: "
+                         "kept aside, run once at the end; implies the short held-out ladder)")
     ap.add_argument("--data", type=Path, default=None, help="the shared review data folder (default ../shared/data)")
     args = ap.parse_args()
     if args.data is not None:
@@ -232,7 +244,7 @@ def main() -> int:
         docs, _ = load_documents(per_cat)
         docs += load_yelp(len(docs))
         print("machine:", json.dumps(machine()), "load", os.getloadavg()[0])
-        query_set_eval(docs, per_cat, heldout=args.heldout)
+        query_set_eval(docs, per_cat, heldout=args.heldout or args.queries is not None, qpath=args.queries)
         return 0
     per_cat = args.per_category or (60 if args.quick else 300)
     docs, zh_cats = load_documents(per_cat)

@@ -113,5 +113,5 @@ class SearchSettings:
     topic_only: bool = True  # "牛奶的差评", "complaints about X": X is searched, the polarity does the rest
     cross_language: bool = True  # reviews of the other language are searched with the query translated
     language_tau: float = 0.05  # how sharply the stronger language's candidates lead (smaller: it takes all)
-    coverage_weight: float = 0.2  # in a language's strength: the IDF share of query words its best hits contain
-    language_by: Literal["all", "polarity"] = "polarity"  # whose candidates weigh the languages: the wanted polarity's, or all
+    coverage_weight: float = 0.4  # in a language's strength: the IDF share of query words its best hits contain
+    language_by: Literal["all", "polarity"] = "all"  # whose candidates weigh the languages: the wanted polarity's, or all
