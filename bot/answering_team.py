@@ -305,10 +305,11 @@ class TeamAnswerer:
                 dropped.append(Verdict(False, s, ("unfinished sentence",)))
                 continue
             v = checker.check(s)
-            if v.ok and extra(s):
+            more = extra(s) if v.ok else []
+            if more:
                 from .claims import Verdict
 
-                v = Verdict(False, s, tuple(extra(s)))
+                v = Verdict(False, s, tuple(more))
             if v.ok:
                 passed.append(re.sub(r"\[(\d+)\]", lambda m: m.group(0) if 1 <= int(m.group(1)) <= n_evidence else "", s).strip())
             else:
@@ -527,16 +528,19 @@ _DIR_ZH = re.compile(r"上升|下降|增加|减少|提高|降低|上涨|下跌|�
 _DIR_EN = re.compile(r"(?<![a-z])(?:rose|rises?|risen|rising|fell|falls?|fallen|falling|dropped|drops?|dropping|increased?|increases|increasing|"
                      r"decreased?|decreases|decreasing|grew|grows?|growing|declined?|declines|declining|went (?:up|down)|climbed|jumped|slipped|plunged|surged)(?![a-z])")
 _ZH_FILL = "了有也都还在明显大幅略稍有所的"
+# the metric words, longest first, split by script once (the check runs on every streamed sentence)
+_METRIC_WORDS_ALL = sorted({w.lower() for ws in METRIC_WORDS.values() for w in ws}, key=len, reverse=True)
+_METRIC_WORDS_ZH = tuple(w for w in _METRIC_WORDS_ALL if re.search(r"[\u4e00-\u9fff]", w))
+_METRIC_WORDS_EN = tuple(w for w in _METRIC_WORDS_ALL if not re.search(r"[\u4e00-\u9fff]", w))
 
 
 def _direction_without_metric(sentence: str) -> str:
     """The first direction word not about a quantity: "价格下降" / "prices dropped" (the result measures no price), where
     "转化率下降了" / "conversion fell" / "a drop in conversion" are about a metric. "" when every direction is."""
-    words = sorted({w.lower() for ws in METRIC_WORDS.values() for w in ws}, key=len, reverse=True)
     low = strip_markers(sentence).lower()
     for m in _DIR_ZH.finditer(low):
         pre = low[max(0, m.start() - 10): m.start()].rstrip(" " + _ZH_FILL)
-        if not any(pre.endswith(w) for w in words if re.search(r"[\u4e00-\u9fff]", w)):
+        if not any(pre.endswith(w) for w in _METRIC_WORDS_ZH):
             return m.group(0)
     for m in _DIR_EN.finditer(low):
         clause = re.split(r"[,;:.!?()]|(?<![a-z])(?:because|as|while|since|but|and|so|which|that|due to|after|when)(?![a-z])", low[: m.start()])[-1]
@@ -544,7 +548,7 @@ def _direction_without_metric(sentence: str) -> str:
         rest = re.split(r"[,;:.!?()]|(?<![a-z])(?:because|as|while|since|but|and|so|which|that|was|were|is|due to|after|when)(?![a-z])", low[m.end():])[0]
         after = re.findall(r"[a-z'’\-]+", rest)[:5]  # "a drop in (the Buds Pro's) conversion", within its clause
         near = " ".join(before + ["|"] + after)
-        if not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", near) for w in words if not re.search(r"[\u4e00-\u9fff]", w)):
+        if not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", near) for w in _METRIC_WORDS_EN):
             return m.group(0)
     return ""
 
@@ -572,12 +576,8 @@ def _source_in(lang: str, src: Source, hit: Hit | None, entities) -> Source:
     if src.kind != "review" or not _REVIEW_TITLE.match(title):
         return src
     product = str((hit.metadata.get("product") if hit is not None else "") or "")
-    name = ""
-    for e in getattr(entities, "items", ()) or ():
-        if product and e.id == product:
-            name = e.name(lang)
-            break
-    rest = name or _REVIEW_TITLE.sub("", title)
+    e = _entity(entities, product) if product else None
+    rest = (e.name(lang) if e is not None else "") or _REVIEW_TITLE.sub("", title)
     return replace(src, title=pick(lang, f"Review: {rest}", f"评论：{rest}"))
 
 
@@ -593,11 +593,14 @@ def _names(entities, lang: str) -> dict[str, str]:
     return out
 
 
+def _entity(entities, item_id: str):
+    """The catalogue entity with this id, or None."""
+    return next((e for e in getattr(entities, "items", ()) or () if e.id == str(item_id)), None)
+
+
 def _entity_name(entities, item_id: str) -> str:
-    for e in getattr(entities, "items", ()) or ():
-        if e.id == str(item_id):
-            return e.name_en or e.name_zh or e.id
-    return ""
+    e = _entity(entities, item_id)
+    return (e.name_en or e.name_zh or e.id) if e is not None else ""
 
 
 def _named_item(text: str, entities):
